@@ -1,0 +1,52 @@
+# The course's commands. `make` alone lists them.
+.DEFAULT_GOAL := help
+.PHONY: help setup up down doctor broker-user test lint timings clean
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+help: ## list the targets (this text)
+	@echo "Task queues course. Usage: make TARGET"
+	@echo
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z%_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo
+	@echo "  lesson-N ROLE=name ARGS='...'   run one role of lesson N in the foreground"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP) ## create .venv and install the course with its dev tools
+
+up: ## start RabbitMQ, Redis and Flower (docker compose, or local servers without Docker)
+	@if docker info >/dev/null 2>&1; then docker compose up -d --wait; else sh scripts/local-stack.sh; fi
+
+down: ## stop the composed stack
+	@if docker info >/dev/null 2>&1; then docker compose down; \
+	else echo "No Docker engine here: local servers keep running (stop them with 'rabbitmqctl stop' and 'redis-cli shutdown')."; fi
+
+doctor: $(STAMP) ## say which services are up, and how to fix the ones that are not
+	@$(PY) -m lessons doctor
+
+broker-user: ## create the course user on a local RabbitMQ (the compose stack makes its own)
+	@sh scripts/local-stack.sh user
+
+lesson-%: $(STAMP) ## run lesson N's demo, e.g. make lesson-1
+	@$(PY) -m lessons run $* $(if $(ROLE),--role $(ROLE)) $(if $(ARGS),-- $(ARGS))
+
+test: $(STAMP) ## run the whole test suite against the running stack
+	$(PY) -m pytest
+
+timings: $(STAMP) ## run every lesson's demo and print its wall time
+	@$(PY) -m lessons run --all --timings
+
+lint: $(STAMP) ## check the code with ruff
+	$(PY) -m ruff check .
+
+clean: ## remove caches and generated files (keeps .venv; rm -rf .venv to start over)
+	rm -rf .pytest_cache .ruff_cache build *.egg-info
+	find . -path ./.venv -prune -o -name __pycache__ -type d -exec rm -rf {} +

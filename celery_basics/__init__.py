@@ -1,0 +1,1 @@
+"""Part 2: kombu, then Celery: results, reliability, workflows, monitoring, integration."""

@@ -1,0 +1,61 @@
+"""A second AMQP client for demos and tests: look at queues and tidy up, beside the roles."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pika
+import pika.exceptions
+
+from lessons import settings
+
+
+@contextmanager
+def channel(url: str | None = None):
+    """A short-lived connection and channel, closed on exit."""
+    connection = pika.BlockingConnection(pika.URLParameters(url or settings.AMQP_URL))
+    try:
+        yield connection.channel()
+    finally:
+        if connection.is_open:
+            connection.close()
+
+
+def queue_depth(name: str) -> int | None:
+    """Messages ready in the queue right now (None when it does not exist).
+
+    Asked with a passive declare, which answers at once; the management API's counts lag by
+    up to five seconds.
+    """
+    try:
+        with channel() as ch:
+            return ch.queue_declare(queue=name, passive=True).method.message_count
+    except pika.exceptions.ChannelClosedByBroker as exc:
+        if exc.reply_code == 404:
+            return None
+        raise
+
+
+def queue_exists(name: str) -> bool:
+    return queue_depth(name) is not None
+
+
+def delete_queues(*names: str) -> list[str]:
+    """Delete the queues that exist; return the names of those that did."""
+    deleted = []
+    with channel() as ch:
+        for name in names:
+            try:
+                ch.queue_declare(queue=name, passive=True)
+            except pika.exceptions.ChannelClosedByBroker:  # 404: nothing to delete
+                ch = ch.connection.channel()
+                continue
+            ch.queue_delete(queue=name)
+            deleted.append(name)
+    return deleted
+
+
+def delete_exchanges(*names: str) -> None:
+    with channel() as ch:
+        for name in names:
+            ch.exchange_delete(exchange=name)

@@ -1,0 +1,74 @@
+"""The one registry of lessons. The CLI, the Makefile, the README's course map and the tests read it.
+
+To add a lesson: create its package (README.md, one module per role, demo.py), add a `Lesson`
+here in number order, add tests/test_lessonNN_*.py, and run `python -m lessons course-map --write`
+to refresh the README's table. tests/test_catalog.py checks that all of these agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+RABBITMQ, MANAGEMENT, REDIS, FLOWER = "rabbitmq", "management", "redis", "flower"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    number: int
+    slug: str
+    title: str
+    package: str  # dotted, e.g. "rabbitmq_basics.lesson01_hello_world"
+    services: tuple[str, ...]
+    roles: tuple[str, ...]  # modules in the package a learner can run on their own
+    summary: str  # what you learn, one line
+
+    @property
+    def folder(self) -> Path:
+        return ROOT.joinpath(*self.package.split("."))
+
+    @property
+    def part(self) -> str:
+        return self.package.split(".")[0]
+
+    def role_module(self, role: str) -> str:
+        return f"{self.package}.{role}"
+
+    @property
+    def demo_module(self) -> str:
+        return f"{self.package}.demo"
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson(
+        1, "hello-world", "Hello world",
+        "rabbitmq_basics.lesson01_hello_world",
+        (RABBITMQ, MANAGEMENT), ("send", "receive"),
+        "A producer, a queue, a consumer: the default exchange, routing key = queue name, auto-ack.",
+    ),
+    Lesson(
+        2, "work-queues", "Work queues",
+        "rabbitmq_basics.lesson02_work_queues",
+        (RABBITMQ, MANAGEMENT), ("new_task", "worker"),
+        "Share tasks between workers: round-robin, manual acks, durability, fair dispatch with prefetch.",
+    ),
+)
+
+
+class UnknownLesson(LookupError):
+    pass
+
+
+def get(number: int | str) -> Lesson:
+    """The lesson with that number; UnknownLesson lists the valid ones."""
+    try:
+        wanted = int(number)
+    except (TypeError, ValueError):
+        wanted = None
+    for lesson in LESSONS:
+        if lesson.number == wanted:
+            return lesson
+    valid = ", ".join(str(lesson.number) for lesson in LESSONS)
+    raise UnknownLesson(f"There is no lesson {number!s}. The lessons are: {valid} ('python -m lessons list' shows them).")

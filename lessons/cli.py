@@ -1,0 +1,181 @@
+"""python -m lessons: list the lessons, run one (or one of its roles), check the stack.
+
+Kept light on imports so `list` answers at once; pika, Celery and friends load only when a
+lesson runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from lessons import catalog
+
+README = catalog.ROOT / "README.md"
+MAP_START, MAP_END = "<!-- course-map:start -->", "<!-- course-map:end -->"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m lessons",
+        description="The task queues course: run lessons and check the stack.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("list", help="list the lessons")
+    run = sub.add_parser("run", help="run a lesson's demo, or one of its roles with --role",
+                         description="Run lesson N's demo, or one role of it in the foreground. "
+                                     "Arguments after -- go to the demo or the role, e.g. "
+                                     "'run 2 --role worker -- --prefetch 1'.")
+    run.add_argument("number", nargs="?", help="the lesson's number (see 'list')")
+    run.add_argument("--role", help="run only this role, in the foreground (for several terminals)")
+    run.add_argument("--all", action="store_true", help="run every lesson's demo, one after another")
+    run.add_argument("--timings", action="store_true", help="with --all: print each lesson's wall time")
+    sub.add_parser("doctor", help="say which services of the stack are up, and how to fix the others")
+    course_map = sub.add_parser("course-map", help="print the README's course map (from the catalog)")
+    course_map.add_argument("--write", action="store_true", help="rewrite the table in README.md")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in argv:  # everything after -- belongs to the demo or the role
+        at = argv.index("--")
+        argv, extra = argv[:at], argv[at + 1:]
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "list":
+            return cmd_list()
+        if args.command == "doctor":
+            return cmd_doctor()
+        if args.command == "course-map":
+            return cmd_course_map(args.write)
+        if args.command == "run":
+            if args.all:
+                return cmd_run_all(args.timings)
+            if args.number is None:
+                parser.error("say which lesson to run: 'run N' (or 'run --all')")
+            return cmd_run(args.number, args.role, extra)
+        parser.print_help()
+        return 0
+    except catalog.UnknownLesson as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return 130
+
+
+def cmd_list() -> int:
+    width = max(len(lesson.title) for lesson in catalog.LESSONS)
+    part = None
+    for lesson in catalog.LESSONS:
+        if lesson.part != part:
+            part = lesson.part
+            print(f"\n{part}/")
+        print(f"  {lesson.number:>2}  {lesson.title:<{width}}  {lesson.summary}")
+    print("\nRun one with 'make lesson-N' (or 'python -m lessons run N').")
+    return 0
+
+
+def _services_ready(services) -> bool:
+    from lessons import services as checks
+
+    down = checks.ensure(services)
+    for status in down:
+        where = "" if status.url in status.detail else f" at {status.url}"
+        print(f"{status.service} is not usable{where}: {status.detail}", file=sys.stderr)
+        if status.fix:
+            print(f"  {status.fix}", file=sys.stderr)
+    if down:
+        print("Run 'make doctor' to see the whole stack.", file=sys.stderr)
+    return not down
+
+
+def cmd_run(number: str, role: str | None, extra: list[str]) -> int:
+    lesson = catalog.get(number)
+    if role is not None and role not in lesson.roles:
+        valid = ", ".join(lesson.roles)
+        print(f"Lesson {lesson.number} has no role '{role}'. Its roles are: {valid}.", file=sys.stderr)
+        return 2
+    if not _services_ready(lesson.services):
+        return 1
+    if role is not None:
+        module = lesson.role_module(role)
+        print(f"Lesson {lesson.number}, role {role}: python -m {module} {' '.join(extra)}".rstrip(), flush=True)
+        os.execv(sys.executable, [sys.executable, "-m", module, *extra])
+    demo = importlib.import_module(lesson.demo_module)
+    return demo.main(extra)
+
+
+def cmd_run_all(timings: bool) -> int:
+    rows, failed = [], 0
+    for lesson in catalog.LESSONS:
+        print(f"Lesson {lesson.number:>2}: {lesson.title} ...", end=" ", flush=True)
+        started = time.monotonic()
+        result = subprocess.run([sys.executable, "-m", "lessons", "run", str(lesson.number)],
+                                capture_output=True, text=True, env={**os.environ, "NO_COLOR": "1"})
+        elapsed = time.monotonic() - started
+        ok = result.returncode == 0
+        failed += not ok
+        print(f"{'ok' if ok else 'FAILED'} ({elapsed:.1f} s)", flush=True)
+        if not ok:
+            tail = (result.stdout + result.stderr).strip().splitlines()[-15:]
+            print("\n".join(f"    {line}" for line in tail))
+        rows.append((lesson, elapsed, ok))
+    if timings:
+        print("\nlesson  seconds  result  title")
+        for lesson, elapsed, ok in rows:
+            print(f"{lesson.number:>6}  {elapsed:>7.1f}  {'ok' if ok else 'FAILED':<6}  {lesson.title}")
+        print(f"{'total':>6}  {sum(e for _, e, _ in rows):>7.1f}")
+    return 1 if failed else 0
+
+
+def cmd_doctor() -> int:
+    from lessons import services as checks
+
+    statuses = checks.check(checks.ALL)
+    print("The stack, as the lessons see it:\n")
+    for status in statuses:
+        print("  " + status.line().replace("\n", "\n  "))
+    required_down = [s for s in statuses if not s.up and s.service != checks.FLOWER]
+    print()
+    if required_down:
+        print("Some services are down. With Docker, 'make up' starts them all; without it, see the "
+              "README's 'Without Docker' section.")
+        return 1
+    print("RabbitMQ, its management API and Redis are up: every lesson can run.")
+    return 0
+
+
+def course_map() -> str:
+    lines = ["| # | Lesson | What you learn |", "|---:|---|---|"]
+    for lesson in catalog.LESSONS:
+        link = lesson.folder.relative_to(catalog.ROOT).as_posix() + "/README.md"
+        lines.append(f"| {lesson.number} | [{lesson.title}]({link}) | {lesson.summary} |")
+    return "\n".join(lines)
+
+
+def readme_with_map(text: str) -> str:
+    head, _, rest = text.partition(MAP_START)
+    _, _, tail = rest.partition(MAP_END)
+    return f"{head}{MAP_START}\n{course_map()}\n{MAP_END}{tail}"
+
+
+def cmd_course_map(write: bool) -> int:
+    if not write:
+        print(course_map())
+        return 0
+    text = README.read_text(encoding="utf-8")
+    if MAP_START not in text:
+        print(f"{README} has no {MAP_START} marker.", file=sys.stderr)
+        return 1
+    Path(README).write_text(readme_with_map(text), encoding="utf-8")
+    print(f"Course map in {README.name} rewritten from the catalog ({len(catalog.LESSONS)} lessons).")
+    return 0

@@ -1,0 +1,143 @@
+"""Expected trouble, said in a sentence or two instead of a traceback.
+
+`explain(exc)` turns the exceptions a learner meets (broker down, refused
+credentials, a queue declared twice with other arguments, Redis down, ...) into
+text that says what happened and what to do next. It returns None for anything
+unexpected, so real bugs still show their traceback.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lessons import settings
+
+START_RABBITMQ = "Start it with 'make up' (Docker) or 'rabbitmq-server -detached' (local server), then try again."
+START_REDIS = (
+    "Start it with 'make up' (Docker) or "
+    "'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save \"\" --appendonly no'."
+)
+FIX_CREDENTIALS = (
+    "Check the user and password in AMQP_URL, or create the course user on a local server: "
+    "'make broker-user'."
+)
+
+
+class CourseError(Exception):
+    """An expected failure whose message is already a sentence for the learner."""
+
+
+def _precondition(text: str) -> str:
+    # e.g. "PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'task_queue' in vhost '/':
+    #       received 'true' but current is 'false'"
+    match = re.search(r"for (queue|exchange) '([^']*)' in vhost '([^']*)'", text)
+    if not match:
+        return f"The broker refused a declaration: {text}"
+    kind, name, vhost = match.groups()
+    detail = text.split(" - ", 1)[-1]
+    remove = (
+        f"rabbitmqctl delete_queue -p '{vhost}' '{name}'"
+        if kind == "queue"
+        else f"rabbitmqadmin -V '{vhost}' delete exchange name='{name}'"
+    )
+    return (
+        f"The {kind} '{name}' (vhost '{vhost}') already exists with other arguments ({detail}). "
+        f"An earlier run or another lesson declared it differently. Remove it and run again: {remove} "
+        "(or delete it in the management UI, http://127.0.0.1:15672)."
+    )
+
+
+def _channel_closed(code: int, text: str) -> str:
+    if code == 406:
+        return _precondition(text)
+    if code == 404:
+        return f"The broker said NOT_FOUND: {text.split(' - ', 1)[-1]}. Declare it first (or start the role that declares it)."
+    if code == 403:
+        return f"The broker refused access: {text.split(' - ', 1)[-1]}. This user lacks the permission for that."
+    return f"The broker closed the channel ({code}): {text}"
+
+
+def explain(exc: BaseException) -> str | None:
+    """A learner-facing sentence for an expected failure, or None."""
+    if isinstance(exc, CourseError):
+        return str(exc)
+    text = _explain_pika(exc) or _explain_celery(exc) or _explain_redis(exc) or _explain_http(exc)
+    if text is None and isinstance(exc, ConnectionRefusedError):
+        return f"Connection refused ({exc}). Is the stack up? Run 'make doctor'."
+    return text
+
+
+def _explain_pika(exc: BaseException) -> str | None:
+    try:
+        import pika.exceptions as pe
+    except ImportError:  # pragma: no cover - pika is a dependency
+        return None
+    url = settings.redact(settings.AMQP_URL)
+    if isinstance(exc, pe.ProbableAuthenticationError | pe.AuthenticationError):
+        return f"RabbitMQ at {url} refused the credentials (wrong user or password). {FIX_CREDENTIALS}"
+    if isinstance(exc, pe.ProbableAccessDeniedError):
+        return (
+            f"RabbitMQ at {url} refused access to vhost '{settings.vhost()}': it does not exist "
+            "or the user has no permission on it. Check the path of AMQP_URL."
+        )
+    if isinstance(exc, pe.ConnectionClosedByBroker):
+        if exc.reply_code == 403:
+            return f"RabbitMQ at {url} refused the login: {exc.reply_text}. {FIX_CREDENTIALS}"
+        return f"RabbitMQ closed the connection ({exc.reply_code} {exc.reply_text})."
+    if isinstance(exc, pe.ChannelClosedByBroker):
+        return _channel_closed(exc.reply_code, exc.reply_text)
+    if isinstance(exc, pe.AMQPConnectionError):
+        return f"Cannot reach RabbitMQ at {url} ({_first_reason(exc)}). {START_RABBITMQ}"
+    return None
+
+
+def _first_reason(exc: BaseException) -> str:
+    # pika wraps the socket error a few layers deep; the innermost one says it best.
+    reason = exc
+    while reason.args and isinstance(reason.args[0], BaseException):
+        reason = reason.args[0]
+    text = str(reason) or type(reason).__name__
+    return "connection refused" if "refused" in text.lower() else text
+
+
+def _explain_celery(exc: BaseException) -> str | None:
+    try:
+        from kombu.exceptions import OperationalError
+    except ImportError:  # pragma: no cover
+        return None
+    if isinstance(exc, OperationalError):
+        text = str(exc)
+        if "ACCESS_REFUSED" in text or "403" in text:
+            return f"RabbitMQ at {settings.redact(settings.AMQP_URL)} refused the credentials. {FIX_CREDENTIALS}"
+        if "redis" in text.lower() or "6379" in text:
+            return f"Cannot reach Redis at {settings.redact(settings.REDIS_URL)} ({text}). {START_REDIS}"
+        return f"Cannot reach the broker at {settings.redact(settings.AMQP_URL)} ({text}). {START_RABBITMQ}"
+    return None
+
+
+def _explain_redis(exc: BaseException) -> str | None:
+    try:
+        import redis.exceptions as re_
+    except ImportError:  # pragma: no cover
+        return None
+    if isinstance(exc, re_.AuthenticationError):
+        return f"Redis at {settings.redact(settings.REDIS_URL)} refused the password. Check REDIS_URL."
+    if isinstance(exc, re_.ConnectionError):
+        return f"Cannot reach Redis at {settings.redact(settings.REDIS_URL)} ({exc}). {START_REDIS}"
+    return None
+
+
+def _explain_http(exc: BaseException) -> str | None:
+    try:
+        import requests
+    except ImportError:  # pragma: no cover
+        return None
+    if isinstance(exc, requests.ConnectionError):
+        url = exc.request.url if exc.request is not None else "the server"
+        return f"Nothing answers at {settings.redact(url)}. Run 'make doctor' to see which service is down."
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        response = exc.response
+        if response.status_code == 401:
+            return f"{settings.redact(response.url)} answered 401: the user or password is wrong."
+        return f"{settings.redact(response.url)} answered {response.status_code}: {response.text[:200]}"
+    return None

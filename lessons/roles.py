@@ -1,0 +1,36 @@
+"""What every role file's last line calls: `run_role(main)`.
+
+It keeps role files free of plumbing while giving the learner what they expect from a
+program: output that shows up at once even when piped, a clean exit on Ctrl+C, and a
+sentence instead of a traceback for expected trouble (broker down, wrong password, ...).
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Callable
+
+from lessons import errors
+
+
+def _stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
+def run_role(main: Callable[[], int | None]) -> None:
+    """Run a role's main() and exit with its code."""
+    sys.stdout.reconfigure(line_buffering=True)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        print(" [x] Interrupted, bye.")
+        code = 0
+    except Exception as exc:
+        text = errors.explain(exc)
+        if text is None:
+            raise
+        print(text, file=sys.stderr, flush=True)
+        code = 1
+    sys.exit(code or 0)

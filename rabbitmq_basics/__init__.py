@@ -1,0 +1,1 @@
+"""Part 1: RabbitMQ with pika, from hello world to the management plugin."""
