@@ -54,6 +54,12 @@ LESSONS: tuple[Lesson, ...] = (
         (RABBITMQ, MANAGEMENT), ("new_task", "worker"),
         "Share tasks between workers: round-robin, manual acks, durability, fair dispatch with prefetch.",
     ),
+    Lesson(
+        3, "publish-subscribe", "Publish/subscribe",
+        "rabbitmq_basics.lesson03_publish_subscribe",
+        (RABBITMQ, MANAGEMENT), ("emit_log", "receive_logs"),
+        "Exchanges vs queues: a fanout exchange copies each message to every bound, server-named, exclusive queue.",
+    ),
 )
 
 

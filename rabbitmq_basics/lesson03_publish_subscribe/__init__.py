@@ -1,0 +1,1 @@
+"""Lesson 3: publish/subscribe with a fanout exchange."""

@@ -1,0 +1,60 @@
+"""Lesson 3 end to end: the fanout demo, then a receiver by hand seen from outside."""
+
+import sys
+
+from helpers import assert_clean_run, run_lesson
+
+from lessons import broker
+from lessons.runner import Process
+
+LESSON = "rabbitmq_basics.lesson03_publish_subscribe"
+
+
+def start_role(name, module, *args):
+    return Process(name, [sys.executable, "-m", f"{LESSON}.{module}", *args],
+                   colour=None, env=None, echo=False)
+
+
+def test_demo_tells_and_checks_the_story(management):
+    out = assert_clean_run(run_lesson(3))
+    assert out.count("[x] error: disk full") == 2  # both early receivers
+    assert out.count("[x] info: one more") == 3  # and the late one
+    assert "[x] info: is anybody there?" not in out
+    # The demo deletes its exchange; the temporary queues went with their receivers.
+    assert "logs" not in {x["name"] for x in management.exchanges()}
+    assert not [q["name"] for q in management.queues() if q["name"].startswith("amq.gen-")]
+
+
+def test_keep_leaves_the_fanout_exchange(management):
+    assert_clean_run(run_lesson(3, "--keep"))
+    logs = {x["name"]: x for x in management.exchanges()}["logs"]
+    assert logs["type"] == "fanout"
+    broker.delete_exchanges("logs")
+
+
+def test_receiver_by_hand_binding_seen_from_outside_then_ctrl_c(management):
+    receiver = start_role("receiver", "receive_logs")
+    try:
+        queue = receiver.wait_for(r"\[\*\] Queue (amq\.gen-\S+) bound").group(1)
+        receiver.wait_for(r"\[\*\] Waiting for logs")
+        bindings = management.bindings("logs")
+        assert [(b["destination"], b["destination_type"]) for b in bindings] == [(queue, "queue")]
+        sent = run_lesson(3, "warning:", "by", "hand", role="emit_log")
+        assert sent.returncode == 0 and "[x] Sent 'warning: by hand'" in sent.stdout
+        receiver.wait_for(r"\[x\] warning: by hand")
+        receiver.interrupt()  # Ctrl+C
+        assert receiver.wait(timeout=10) == 0
+        assert "Traceback" not in receiver.output
+        assert "Interrupted" in receiver.output
+        assert management.queue(queue) is None
+        assert management.bindings("logs") == []
+    finally:
+        receiver.stop()
+        broker.delete_exchanges("logs")
+
+
+def test_bad_argument_gives_usage():
+    result = run_lesson(3, "--max-messages", "many", role="receive_logs")
+    assert result.returncode == 2
+    assert "usage:" in result.stdout and "invalid int value" in result.stdout
+    assert "Traceback" not in result.stdout
