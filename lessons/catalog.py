@@ -60,6 +60,12 @@ LESSONS: tuple[Lesson, ...] = (
         (RABBITMQ, MANAGEMENT), ("emit_log", "receive_logs"),
         "Exchanges vs queues: a fanout exchange copies each message to every bound, server-named, exclusive queue.",
     ),
+    Lesson(
+        4, "routing", "Routing",
+        "rabbitmq_basics.lesson04_routing",
+        (RABBITMQ, MANAGEMENT), ("emit_log_direct", "receive_logs_direct"),
+        "A direct exchange routes by key: binding key = routing key, several bindings per queue, unmatched keys dropped.",
+    ),
 )
 
 
