@@ -66,6 +66,12 @@ LESSONS: tuple[Lesson, ...] = (
         (RABBITMQ, MANAGEMENT), ("emit_log_direct", "receive_logs_direct"),
         "A direct exchange routes by key: binding key = routing key, several bindings per queue, unmatched keys dropped.",
     ),
+    Lesson(
+        8, "publisher-confirms", "Publisher confirms and unroutable messages",
+        "rabbitmq_basics.lesson08_publisher_confirms",
+        (RABBITMQ, MANAGEMENT), ("publisher_confirms", "unroutable"),
+        "Know the broker has your message: confirms one by one, in batches, async; mandatory and alternate exchanges.",
+    ),
 )
 
 

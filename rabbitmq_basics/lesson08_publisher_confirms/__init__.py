@@ -1,0 +1,1 @@
+"""Lesson 8: publisher confirms and unroutable messages."""
