@@ -72,6 +72,12 @@ LESSONS: tuple[Lesson, ...] = (
         (RABBITMQ, MANAGEMENT), ("publisher_confirms", "unroutable"),
         "Know the broker has your message: confirms one by one, in batches, async; mandatory and alternate exchanges.",
     ),
+    Lesson(
+        11, "kombu", "From pika to kombu",
+        "celery_basics.lesson11_kombu",
+        (RABBITMQ, MANAGEMENT, REDIS), ("new_task", "worker"),
+        "The work queue again with kombu: Exchange, Queue, Producer, ConsumerMixin, retry policies; the same code on RabbitMQ and Redis.",
+    ),
 )
 
 

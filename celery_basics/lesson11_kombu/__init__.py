@@ -1,0 +1,1 @@
+"""Lesson 11: from pika to kombu."""
