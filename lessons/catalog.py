@@ -67,6 +67,12 @@ LESSONS: tuple[Lesson, ...] = (
         "A direct exchange routes by key: binding key = routing key, several bindings per queue, unmatched keys dropped.",
     ),
     Lesson(
+        5, "topics", "Topics",
+        "rabbitmq_basics.lesson05_topics",
+        (RABBITMQ, MANAGEMENT), ("emit_log_topic", "receive_logs_topic"),
+        "A topic exchange routes by pattern: * is one word, # is zero or more; # alone is fanout, no wildcard is direct.",
+    ),
+    Lesson(
         8, "publisher-confirms", "Publisher confirms and unroutable messages",
         "rabbitmq_basics.lesson08_publisher_confirms",
         (RABBITMQ, MANAGEMENT), ("publisher_confirms", "unroutable"),
@@ -77,6 +83,18 @@ LESSONS: tuple[Lesson, ...] = (
         "celery_basics.lesson11_kombu",
         (RABBITMQ, MANAGEMENT, REDIS), ("new_task", "worker"),
         "The work queue again with kombu: Exchange, Queue, Producer, ConsumerMixin, retry policies; the same code on RabbitMQ and Redis.",
+    ),
+    Lesson(
+        16, "workflows", "Workflows (canvas)",
+        "celery_basics.lesson16_workflows",
+        (RABBITMQ, MANAGEMENT, REDIS), ("worker", "client"),
+        "Signatures, chain, group, chord (a report merged from several queries), map/starmap/chunks, immutable signatures, a failing chord.",
+    ),
+    Lesson(
+        21, "flask", "A Flask app that hands slow work to Celery",
+        "celery_basics.lesson21_flask",
+        (RABBITMQ, MANAGEMENT, REDIS), ("worker", "app", "client"),
+        "POST answers 202 at once with the job's URL; GET shows state, PROGRESS and the result; a page with a progress bar; JSON 404/400.",
     ),
 )
 

@@ -71,6 +71,7 @@ class Process:
         self.argv = list(argv)
         self.stop_signal = stop_signal
         self.lines: list[str] = []
+        self.times: list[float] = []  # time.monotonic() when each line arrived
         self._changed = threading.Condition()
         self._prefix = f"\033[{colour}m{name:>10} |\033[0m " if colour else f"{name:>10} | "
         self._echo = echo
@@ -90,6 +91,7 @@ class Process:
             line = raw.rstrip("\n")
             with self._changed:
                 self.lines.append(line)
+                self.times.append(time.monotonic())
                 self._changed.notify_all()
             if self._echo:
                 emit(self._prefix + line)
@@ -107,6 +109,16 @@ class Process:
         regex = re.compile(pattern)
         with self._changed:
             return [m for m in map(regex.search, self.lines) if m]
+
+    def when(self, pattern: str, which: int = 0) -> float | None:
+        """time.monotonic() of the `which`-th line matching `pattern` (-1: the last), or None."""
+        regex = re.compile(pattern)
+        with self._changed:
+            stamps = [t for line, t in zip(self.lines, self.times, strict=True) if regex.search(line)]
+        try:
+            return stamps[which]
+        except IndexError:
+            return None
 
     def count(self, pattern: str) -> int:
         return len(self.matches(pattern))
@@ -385,3 +397,12 @@ def wait_until(predicate: Callable[[], object], timeout: float = 10.0, interval:
         if time.monotonic() >= deadline:
             raise ReadinessTimeout(f"Gave up waiting for {what} after {timeout:g} s.")
         time.sleep(interval)
+
+
+def eventually(predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.1) -> bool:
+    """True as soon as `predicate` holds, False if it still does not at the deadline (for checks)."""
+    try:
+        wait_until(predicate, timeout=timeout, interval=interval)
+    except ReadinessTimeout:
+        return False
+    return True

@@ -8,20 +8,7 @@ that use the same user (see the README, "Without Docker").
 import os
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-# RabbitMQ over AMQP 0-9-1. The path is the virtual host ("%2F" is "/").
-AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
-
-# The management plugin's HTTP API (also the URL Flower's --broker_api wants).
-MANAGEMENT_URL = os.environ.get("MANAGEMENT_URL", "http://course:course@127.0.0.1:15672/api/")
-
-# Redis: Celery's result backend, and a second kombu transport in lesson 11.
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-
-# Flower, the Celery monitor, and the user:password its basic auth accepts.
-FLOWER_URL = os.environ.get("FLOWER_URL", "http://127.0.0.1:5555")
-FLOWER_BASIC_AUTH = os.environ.get("FLOWER_BASIC_AUTH", "course:course")
-
-# Every variable a learner may set, with its default and purpose (the README lists these).
+# Every variable a learner may set: its default and what it is for (the README lists them).
 VARIABLES = {
     "AMQP_URL": ("amqp://course:course@127.0.0.1:5672/%2F", "RabbitMQ (AMQP) for pika, kombu and Celery's broker"),
     "MANAGEMENT_URL": ("http://course:course@127.0.0.1:15672/api/", "RabbitMQ management HTTP API"),
@@ -30,6 +17,21 @@ VARIABLES = {
     "FLOWER_BASIC_AUTH": ("course:course", "user:password for Flower's basic auth"),
     "NO_COLOR": ("(unset)", "set it to turn off coloured role prefixes"),
 }
+
+
+def _setting(name: str) -> str:
+    return os.environ.get(name, VARIABLES[name][0])
+
+
+# RabbitMQ over AMQP 0-9-1. The path is the virtual host ("%2F" is "/").
+AMQP_URL = _setting("AMQP_URL")
+# The management plugin's HTTP API (also the URL Flower's --broker_api wants).
+MANAGEMENT_URL = _setting("MANAGEMENT_URL")
+# Redis: Celery's result backend, and a second kombu transport in lesson 11.
+REDIS_URL = _setting("REDIS_URL")
+# Flower, the Celery monitor, and the user:password its basic auth accepts.
+FLOWER_URL = _setting("FLOWER_URL")
+FLOWER_BASIC_AUTH = _setting("FLOWER_BASIC_AUTH")
 
 
 def redact(url: str) -> str:

@@ -31,3 +31,51 @@ def assert_clean_run(result: subprocess.CompletedProcess) -> str:
     assert "[FAILED]" not in out, out
     assert "facts hold." in out, out
     return out
+
+
+def sandbox_processes() -> list[tuple[int, str]]:
+    """(pid, command line) of live processes started for this test session (by its AMQP_URL)."""
+    marker = ("AMQP_URL=" + os.environ["AMQP_URL"]).encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+            state = (entry / "stat").read_text().split(") ", 1)[1][:1]
+        except OSError:
+            continue
+        if marker in environ.split(b"\0") and state != "Z" and "pytest" not in cmdline:
+            found.append((int(entry.name), cmdline))
+    return found
+
+
+def start_lesson(number: int, *args: str, env: dict | None = None) -> subprocess.Popen:
+    """Start `python -m lessons run N` in the background, output in .stdout (text)."""
+    argv = [sys.executable, "-m", "lessons", "run", str(number)]
+    if args:
+        argv += ["--", *args]
+    return subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, **(env or {})})
+
+
+def read_until(process: subprocess.Popen, text: str, timeout: float = 30) -> str:
+    """Read the process's output until a line contains `text`; return what was read."""
+    import selectors
+    import time
+
+    seen = []
+    deadline = time.monotonic() + timeout
+    selector = selectors.DefaultSelector()
+    selector.register(process.stdout, selectors.EVENT_READ)
+    while time.monotonic() < deadline:
+        if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
+            break
+        line = process.stdout.readline()
+        if not line:
+            break
+        seen.append(line)
+        if text in line:
+            return "".join(seen)
+    raise AssertionError(f"{text!r} did not appear within {timeout} s; output so far:\n{''.join(seen)}")

@@ -1,0 +1,110 @@
+"""The course runner's command line, including the trouble a learner meets on day one."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+from helpers import ROOT, read_until, sandbox_processes
+
+from lessons import catalog, settings
+
+
+def lessons_cli(*args, env=None, timeout=30):
+    return subprocess.run([sys.executable, "-m", "lessons", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]  # nothing listens once the socket is closed
+
+
+def test_list_shows_every_lesson():
+    result = lessons_cli("list")
+    assert result.returncode == 0
+    for lesson in catalog.LESSONS:
+        assert lesson.title in result.stdout
+
+
+def test_broker_down_is_one_clear_sentence_and_fast():
+    url = f"amqp://course:course@127.0.0.1:{closed_port()}/%2F"
+    started = time.monotonic()
+    result = lessons_cli("run", "1", env={"AMQP_URL": url})
+    elapsed = time.monotonic() - started
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout
+    assert settings.redact(url) in result.stdout and "connection refused" in result.stdout
+    assert "rabbitmq-server -detached" in result.stdout or "make up" in result.stdout
+    assert len(result.stdout.strip().splitlines()) <= 3
+    print(f"broker-down answer in {elapsed:.2f} s")  # reported, not asserted
+
+
+def test_broker_down_through_make_too():
+    url = f"amqp://course:course@127.0.0.1:{closed_port()}/%2F"
+    result = subprocess.run(["make", "--no-print-directory", "lesson-1"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, timeout=60, env={**os.environ, "AMQP_URL": url})
+    assert result.returncode != 0
+    assert "connection refused" in result.stdout and "Traceback" not in result.stdout
+
+
+def test_wrong_password_says_the_credentials_were_refused():
+    url = os.environ["AMQP_URL"].replace("course:course@", "course:wrong-password@")
+    result = lessons_cli("run", "1", env={"AMQP_URL": url})
+    assert result.returncode == 1
+    assert "refused the credentials" in result.stdout
+    assert "wrong-password" not in result.stdout, "the password is never printed"
+    assert "Traceback" not in result.stdout
+
+
+def test_a_role_with_the_broker_down_says_so_without_traceback():
+    url = f"amqp://course:course@127.0.0.1:{closed_port()}/%2F"
+    result = subprocess.run([sys.executable, "-m", "rabbitmq_basics.lesson01_hello_world.send"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30,
+                            env={**os.environ, "AMQP_URL": url})
+    assert result.returncode == 1
+    assert "Cannot reach RabbitMQ" in result.stdout and "Traceback" not in result.stdout
+
+
+def test_unknown_lesson_lists_the_valid_ones():
+    result = lessons_cli("run", "99")
+    assert result.returncode == 2
+    assert "There is no lesson 99" in result.stdout
+    assert ", ".join(str(lesson.number) for lesson in catalog.LESSONS) in result.stdout
+
+
+def test_unknown_role_lists_the_valid_ones():
+    result = lessons_cli("run", "2", "--role", "boss")
+    assert result.returncode == 2
+    assert "Lesson 2 has no role 'boss'. Its roles are: new_task, worker." in result.stdout
+
+
+def test_ctrl_c_in_a_role_run_in_the_foreground_exits_cleanly():
+    role = subprocess.Popen([sys.executable, "-m", "lessons", "run", "1", "--role", "receive"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    read_until(role, "Waiting for messages", timeout=20)
+    role.send_signal(signal.SIGINT)
+    out, _ = role.communicate(timeout=10)
+    assert role.returncode == 0
+    assert "Interrupted, bye." in out and "Traceback" not in out
+    assert sandbox_processes() == []
+    from lessons import broker
+
+    broker.delete_queues("hello")
+
+
+def test_doctor_reports_each_service():
+    result = lessons_cli("doctor")
+    assert result.returncode == 0, result.stdout
+    for service in ("rabbitmq", "management", "redis", "flower"):
+        assert service in result.stdout
+
+
+def test_doctor_names_the_fix_when_redis_is_down():
+    result = lessons_cli("doctor", env={"REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0"})
+    assert result.returncode == 1
+    assert "redis" in result.stdout and "DOWN" in result.stdout and "redis-server" in result.stdout

@@ -1,0 +1,55 @@
+"""Lesson 2 end to end: round-robin, acks after SIGKILL, durability, fair dispatch; then Ctrl+C."""
+
+import re
+import signal
+
+from helpers import assert_clean_run, read_until, run_lesson, sandbox_processes, start_lesson
+
+from lessons import broker
+
+
+def test_demo_tells_and_checks_the_story(management):
+    out = assert_clean_run(run_lesson(2))
+    assert "3 per worker" in out
+    assert re.search(r"worker-2 \|\s+\[x\] Received 'slow-task\.+' \(redelivered\)", out)
+    assert "delivery_mode 2" in out
+    times = re.search(r"fair dispatch finished sooner: ([\d.]+) s instead of ([\d.]+) s", out)
+    assert times, out
+    # Nothing left: the demo removed its queue and every worker it started is gone.
+    assert management.queue("task_queue") is None
+    assert sandbox_processes() == []
+
+
+def test_keep_leaves_a_durable_empty_queue(management):
+    assert_clean_run(run_lesson(2, "--keep"))
+    queue = management.queue("task_queue")
+    assert queue is not None and queue["durable"] is True
+    assert broker.queue_depth("task_queue") == 0  # every task acknowledged
+    broker.delete_queues("task_queue")
+
+
+def test_ctrl_c_stops_the_demo_and_all_its_workers():
+    demo = start_lesson(2)
+    read_until(demo, "Waiting for messages", timeout=30)
+    demo.send_signal(signal.SIGINT)
+    out, _ = demo.communicate(timeout=20)
+    assert demo.returncode == 130
+    assert "Interrupted. Stopping everything this demo started" in out
+    assert "Traceback" not in out
+    assert sandbox_processes() == []
+    # A re-run right after the interrupted one works and starts from a clean queue.
+    assert_clean_run(run_lesson(2))
+
+
+def test_an_old_queue_with_other_arguments_is_explained():
+    # An earlier experiment left a non-durable 'task_queue': the worker cannot redeclare it durable.
+    with broker.channel() as channel:
+        channel.queue_declare(queue="task_queue", durable=False)
+    try:
+        result = run_lesson(2, "--max-messages", "1", role="worker", timeout=20)
+    finally:
+        broker.delete_queues("task_queue")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout
+    assert "The queue 'task_queue'" in result.stdout and "already exists with other arguments" in result.stdout
+    assert "rabbitmqctl delete_queue" in result.stdout

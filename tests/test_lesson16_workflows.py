@@ -1,0 +1,84 @@
+"""Lesson 16 end to end: canvas workflows on a real worker, then the roles by hand."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import ROOT, assert_clean_run, run_lesson
+
+from lessons import broker
+from lessons.runner import wait_until
+
+QUEUE = "lesson16_workflows"
+
+
+def lesson_processes() -> list[str]:
+    """Command lines of live processes of this lesson started by this test session."""
+    marker = ("AMQP_URL=" + os.environ["AMQP_URL"]).encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            environ = (entry / "environ").read_bytes().split(b"\0")
+            zombie = (entry / "stat").read_text().split(") ", 1)[1].startswith("Z")
+        except (OSError, ValueError):
+            continue
+        if "lesson16_workflows" in cmdline and marker in environ and not zombie:
+            found.append(cmdline)
+    return found
+
+
+def results(out: str) -> dict:
+    return {m[1]: json.loads(m[2]) for m in re.finditer(r"\[\.\] ([\w-]+): (.*)", out)}
+
+
+def test_demo_runs_every_workflow_and_checks_each_result(management):
+    out = assert_clean_run(run_lesson(16))
+    got = results(out)
+    assert got["signature"] == 4 and got["partial"] == 15 and got["chain"] == 33
+    assert got["group"] == [i * i for i in range(10)]
+    assert got["report"] == {"databases": ["eu", "us", "asia"], "orders": 12, "revenue": 1254, "gaps": []}
+    assert got["map"] == [6, 30, 100] and got["starmap"] == [2, 4, 6]
+    assert got["chunks"] == {"tasks": 10, "results": 100, "total": 9900}
+    assert got["immutable"] == "notified: the sum is ready"
+    assert got["chord-error"] == {"state": "FAILURE", "error": "ChordError"}
+    assert got["partial-report"]["gaps"] == ["legacy"]
+    assert re.search(r"\[!\] report \S+ failed: ChordError\('Dependency \S+ raised LookupError", out)
+    assert "All 15 facts hold." in out
+    # Nothing left behind: the lesson's queue is gone and no worker survives.
+    assert management.queue(QUEUE) is None
+    assert lesson_processes() == []
+
+
+def test_worker_and_client_in_two_terminals():
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "lessons", "run", "16", "--role", "worker", "--", "--concurrency", "1"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONWARNINGS": "ignore::celery.exceptions.SecurityWarning"},
+        start_new_session=True)
+    try:
+        client = run_lesson(16, "report", "failing", role="client", timeout=60)
+        assert client.returncode == 0, client.stdout
+        got = results(client.stdout)
+        assert got["report"]["revenue"] == 1254
+        assert got["chord-error"]["error"] == "ChordError"
+        assert "Traceback" not in client.stdout
+    finally:
+        worker.send_signal(signal.SIGTERM)  # warm shutdown, as Ctrl+C in the terminal
+        worker_out, _ = worker.communicate(timeout=30)
+    assert "celery@" in worker_out and "ready." in worker_out
+    assert "query_sales" in worker_out
+    wait_until(lambda: lesson_processes() == [], timeout=10, what="the worker to exit")
+    assert broker.queue_depth(QUEUE) == 0
+    broker.delete_queues(QUEUE)
+
+
+def test_unknown_workflow_is_a_sentence():
+    result = run_lesson(16, "chian", role="client")
+    assert result.returncode == 2
+    assert "no workflow named chian; choose from signatures, chain" in result.stdout
+    assert "Traceback" not in result.stdout
