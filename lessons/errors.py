@@ -105,6 +105,14 @@ def _explain_celery(exc: BaseException) -> str | None:
         from kombu.exceptions import OperationalError
     except ImportError:  # pragma: no cover
         return None
+    from celery.exceptions import TimeoutError as ResultTimeout
+
+    if isinstance(exc, ResultTimeout):
+        return (
+            f"No result arrived in time ({exc}). Is a worker running for this lesson and "
+            "consuming its queue? A task stays PENDING until a worker takes it "
+            "(start one with 'make lesson-N ROLE=worker')."
+        )
     if isinstance(exc, OperationalError):
         text = str(exc)
         if "ACCESS_REFUSED" in text or "403" in text:
