@@ -73,6 +73,12 @@ LESSONS: tuple[Lesson, ...] = (
         "A topic exchange routes by pattern: * is one word, # is zero or more; # alone is fanout, no wildcard is direct.",
     ),
     Lesson(
+        6, "headers", "Headers exchange",
+        "rabbitmq_basics.lesson06_headers",
+        (RABBITMQ, MANAGEMENT), ("emit_headers", "receive_headers"),
+        "Route on header values instead of the routing key: x-match all or any; when to prefer it over topics.",
+    ),
+    Lesson(
         8, "publisher-confirms", "Publisher confirms and unroutable messages",
         "rabbitmq_basics.lesson08_publisher_confirms",
         (RABBITMQ, MANAGEMENT), ("publisher_confirms", "unroutable"),

@@ -1,0 +1,1 @@
+"""Lesson 6: routing on message headers with a headers exchange."""
