@@ -85,6 +85,12 @@ LESSONS: tuple[Lesson, ...] = (
         "Know the broker has your message: confirms one by one, in batches, async; mandatory and alternate exchanges.",
     ),
     Lesson(
+        9, "dead-letters", "Dead letters, TTL, priority and quorum queues",
+        "rabbitmq_basics.lesson09_dead_letters",
+        (RABBITMQ, MANAGEMENT), ("dead_letters", "new_task", "retry_worker", "priority", "poison_consumer"),
+        "Where rejected, expired and overflowing messages go; delayed retry with a parking lot; priorities; quorum delivery limits.",
+    ),
+    Lesson(
         11, "kombu", "From pika to kombu",
         "celery_basics.lesson11_kombu",
         (RABBITMQ, MANAGEMENT, REDIS), ("new_task", "worker"),
@@ -95,6 +101,13 @@ LESSONS: tuple[Lesson, ...] = (
         "celery_basics.lesson16_workflows",
         (RABBITMQ, MANAGEMENT, REDIS), ("worker", "client"),
         "Signatures, chain, group, chord (a report merged from several queries), map/starmap/chunks, immutable signatures, a failing chord.",
+    ),
+    Lesson(
+        19, "flower", "Monitoring Celery with Flower",
+        "celery_basics.lesson19_flower",
+        (RABBITMQ, MANAGEMENT, REDIS, FLOWER),
+        ("worker", "flower", "client", "progress", "monitor", "charts", "screenshots"),
+        "Flower's task history, worker counters, queues and /metrics over its authenticated API; charts; PROGRESS vs events; a real browser.",
     ),
     Lesson(
         21, "flask", "A Flask app that hands slow work to Celery",

@@ -1,0 +1,1 @@
+"""Lesson 21: a Flask app that hands slow work to Celery."""

@@ -1,0 +1,19 @@
+"""Lesson 21, the worker: the same as `celery -A celery_basics.lesson21_flask.tasks worker`.
+
+    python -m celery_basics.lesson21_flask.worker
+    python -m celery_basics.lesson21_flask.worker --concurrency 2
+"""
+
+import sys
+
+from celery_basics.lesson21_flask.tasks import app
+from lessons.roles import run_role
+
+
+def main(argv=None):
+    args = sys.argv[1:] if argv is None else argv
+    app.worker_main(["worker", "--loglevel", "INFO", *args])
+
+
+if __name__ == "__main__":
+    run_role(main)
