@@ -382,7 +382,9 @@ def celery_env(extra: dict | None = None) -> dict:
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         # CI and containers run as root; Celery then warns on every start. The lessons use JSON
         # only (no pickle), which is what that warning guards against, so silence it there.
-        env.setdefault("PYTHONWARNINGS", "ignore::celery.exceptions.SecurityWarning")
+        # Match the message: a category such as celery.exceptions.SecurityWarning cannot be
+        # imported when Python reads PYTHONWARNINGS at startup ("Invalid -W option ignored").
+        env.setdefault("PYTHONWARNINGS", "ignore:You're running the worker with superuser privileges")
     return env
 
 
