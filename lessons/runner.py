@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from lessons import errors
@@ -122,6 +123,15 @@ class Process:
 
     def count(self, pattern: str) -> int:
         return len(self.matches(pattern))
+
+    @contextmanager
+    def quiet(self):
+        """Record but do not echo this process's lines for a while (e.g. a flood of log lines)."""
+        echo, self._echo = self._echo, False
+        try:
+            yield self
+        finally:
+            self._echo = echo
 
     @property
     def running(self) -> bool:
