@@ -97,6 +97,12 @@ LESSONS: tuple[Lesson, ...] = (
         "The work queue again with kombu: Exchange, Queue, Producer, ConsumerMixin, retry policies; the same code on RabbitMQ and Redis.",
     ),
     Lesson(
+        12, "first-app", "The first Celery app",
+        "celery_basics.lesson12_first_app",
+        (RABBITMQ, MANAGEMENT, REDIS), ("client", "benchmark"),
+        "An app, a task, a worker: delay, apply_async (countdown, expires, queue), the task message under the hood.",
+    ),
+    Lesson(
         16, "workflows", "Workflows (canvas)",
         "celery_basics.lesson16_workflows",
         (RABBITMQ, MANAGEMENT, REDIS), ("worker", "client"),
