@@ -193,8 +193,13 @@ class Process:
             pass
 
     def interrupt(self) -> None:
-        """Ask the process to stop, as Ctrl+C (or SIGTERM for Celery) would."""
-        if self.running:
+        """Ask the process to stop, as Ctrl+C (or SIGTERM for Celery) would.
+
+        Sent once: a second SIGINT would land in the role's own clean-exit code and print a
+        traceback (stop_all() interrupts every process, then stop() asks again).
+        """
+        if self.running and not getattr(self, "_interrupted", False):
+            self._interrupted = True
             try:
                 self.popen.send_signal(self.stop_signal)
             except ProcessLookupError:
