@@ -1,0 +1,1 @@
+"""Lesson 9: dead letters, TTL, priority and quorum queues."""
