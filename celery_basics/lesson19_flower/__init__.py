@@ -1,0 +1,1 @@
+"""Lesson 19: monitoring Celery with Flower."""

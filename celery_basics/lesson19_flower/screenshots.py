@@ -1,0 +1,57 @@
+"""Lesson 19, screenshots: open Flower's tasks and workers pages in headless Chromium.
+
+    python -m celery_basics.lesson19_flower.screenshots --out /tmp/lesson19_charts
+
+Playwright drives the system's Chromium (lessons/browser.py) and logs in with the basic-auth
+credentials from FLOWER_BASIC_AUTH, as a browser would after its login dialog.
+"""
+
+import argparse
+from pathlib import Path
+
+from celery_basics.lesson19_flower.charts import DEFAULT_FOLDER
+from lessons.browser import browser_page
+from lessons.roles import run_role
+from lessons.settings import FLOWER_URL, flower_credentials
+
+BASE = FLOWER_URL.rstrip("/")
+
+
+def open_tasks_page(page):
+    """Open /tasks and wait until the table (filled by an AJAX call) has rows; return its text."""
+    page.goto(BASE + "/tasks")
+    page.wait_for_selector("#tasks-table tbody tr td a", timeout=15000)
+    return page.inner_text("#tasks-table")
+
+
+def open_workers_page(page):
+    """Open /workers and wait for the workers table; return its text."""
+    page.goto(BASE + "/workers")
+    page.wait_for_selector("#workers-table tbody tr td a", timeout=15000)
+    return page.inner_text("#workers-table")
+
+
+def capture(folder):
+    """Save tasks.png and workers.png into `folder`; return their paths."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / "flower_tasks.png", folder / "flower_workers.png"]
+    with browser_page(http_credentials=flower_credentials(), width=1280, height=720) as page:
+        open_tasks_page(page)
+        page.screenshot(path=str(paths[0]))
+        open_workers_page(page)
+        page.screenshot(path=str(paths[1]))
+    return paths
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Screenshot Flower's tasks and workers pages.")
+    parser.add_argument("--out", type=Path, default=DEFAULT_FOLDER, help="folder for the PNG files")
+    args = parser.parse_args(argv)
+
+    for path in capture(args.out):
+        print(f" [x] Wrote {path}")
+
+
+if __name__ == "__main__":
+    run_role(main)

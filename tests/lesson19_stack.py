@@ -1,0 +1,77 @@
+"""Lesson 19's test helpers: a free port for Flower, a worker + Flower as a learner runs them, and
+a look at /proc for processes of this lesson that outlived a run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+from lessons import broker
+from lessons.runner import Process, celery_env
+
+LESSON = "celery_basics.lesson19_flower"
+QUEUE = "lesson19_flower"
+
+
+def free_port() -> int:
+    """A port nothing listens on right now, so the tests never meet another Flower on 5555."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def flower_env(port: int, **extra: str) -> dict:
+    return {"FLOWER_URL": f"http://127.0.0.1:{port}", **extra}
+
+
+def lesson_processes(port: int) -> list[str]:
+    """Command lines of live processes running lesson 19's code with FLOWER_URL on `port`."""
+    marker = f"FLOWER_URL=http://127.0.0.1:{port}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (entry / "stat").read_text().split(") ", 1)[1][:1]
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if LESSON in cmdline and state != "Z" and marker in environ.split(b"\0"):
+            found.append(cmdline)
+    return found
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+@contextmanager
+def worker_and_flower(port: int):
+    """The worker role and the flower role on `port`, as in two terminals; stopped on exit."""
+    env = flower_env(port)
+    worker = Process("worker", [sys.executable, "-m", f"{LESSON}.worker", "--hostname", "w19@%h",
+                                "--concurrency", "2"],
+                     colour=None, env=celery_env(env), stop_signal=signal.SIGTERM, echo=False)
+    flower = None
+    try:
+        worker.wait_for(r"\bready\.", timeout=40)
+        flower = Process("flower", [sys.executable, "-m", f"{LESSON}.flower"], colour=None,
+                         env=env, stop_signal=signal.SIGINT, echo=False)
+        flower.wait_for(r"Connected to amqp", timeout=30)
+        yield worker, flower
+    finally:
+        if flower is not None:
+            flower.stop()
+        worker.stop()
+        broker.delete_queues(QUEUE)
+        broker.delete_exchanges(QUEUE)
