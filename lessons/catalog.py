@@ -109,6 +109,12 @@ LESSONS: tuple[Lesson, ...] = (
         "Signatures, chain, group, chord (a report merged from several queries), map/starmap/chunks, immutable signatures, a failing chord.",
     ),
     Lesson(
+        17, "routing", "Routing and scaling out",
+        "celery_basics.lesson17_routing",
+        (RABBITMQ, MANAGEMENT, REDIS), ("worker", "client", "batch", "inspect_workers"),
+        "task_routes to media and default queues, named workers with -Q, prefetch vs long tasks, priorities, the control API.",
+    ),
+    Lesson(
         19, "flower", "Monitoring Celery with Flower",
         "celery_basics.lesson19_flower",
         (RABBITMQ, MANAGEMENT, REDIS, FLOWER),
@@ -120,6 +126,12 @@ LESSONS: tuple[Lesson, ...] = (
         "celery_basics.lesson21_flask",
         (RABBITMQ, MANAGEMENT, REDIS), ("worker", "app", "client"),
         "POST answers 202 at once with the job's URL; GET shows state, PROGRESS and the result; a page with a progress bar; JSON 404/400.",
+    ),
+    Lesson(
+        22, "django", "Celery inside Django",
+        "celery_basics.lesson22_django",
+        (RABBITMQ, MANAGEMENT, REDIS), ("manage", "worker"),
+        "A Django project wired as Celery's guide says (config_from_object, autodiscover_tasks, shared_task); delay_on_commit vs a task that runs before the commit.",
     ),
 )
 

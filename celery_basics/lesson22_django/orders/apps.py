@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrdersConfig(AppConfig):
+    name = "celery_basics.lesson22_django.orders"
+    label = "orders"

@@ -1,0 +1,9 @@
+from django.db import models
+
+
+class Order(models.Model):
+    item = models.CharField(max_length=100)
+    quantity = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, default="new")  # "confirmed" once the task ran
+    task_id = models.CharField(max_length=36, blank=True)  # the Celery task that handled it
+    created = models.DateTimeField(auto_now_add=True)
