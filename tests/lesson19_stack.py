@@ -46,6 +46,28 @@ def lesson_processes(port: int) -> list[str]:
     return found
 
 
+def flower_tasks(port: int) -> dict:
+    """Flower's /api/tasks, asked with the lesson's default credentials."""
+    import requests
+
+    response = requests.get(f"http://127.0.0.1:{port}/api/tasks", auth=("course", "course"), timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def wait_for_finished_tasks(port: int, count: int, timeout: float = 20) -> dict:
+    """Wait until Flower's history holds `count` tasks, all finished (SUCCESS or FAILURE)."""
+    from lessons.runner import wait_until
+
+    def finished():
+        tasks = flower_tasks(port)
+        done = [t for t in tasks.values() if t["state"] in ("SUCCESS", "FAILURE")]
+        return tasks if len(done) == len(tasks) == count else None
+
+    return wait_until(finished, timeout=timeout, interval=0.3,
+                      what=f"Flower to list {count} finished tasks")
+
+
 def port_is_free(port: int) -> bool:
     with socket.socket() as probe:
         try:

@@ -17,10 +17,9 @@ from lesson19_stack import (
     free_port,
     lesson_processes,
     port_is_free,
+    wait_for_finished_tasks,
     worker_and_flower,
 )
-
-from lessons.runner import wait_until
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -127,8 +126,7 @@ def test_roles_in_several_terminals(stack, tmp_path):
     assert "Done: {'done': 3, 'total': 3}" in progress.stdout
 
     # Flower has all 7 once their final events arrived.
-    wait_until(lambda: "7 tasks" in run_lesson(19, role="monitor", env=env).stdout, timeout=20,
-               interval=0.5, what="Flower to list the 7 tasks")
+    wait_for_finished_tasks(port, 7)
     monitor = run_lesson(19, role="monitor", env=env)
     assert monitor.returncode == 0, monitor.stdout
     assert re.search(r"w19@\S+: 9 tasks", monitor.stdout), monitor.stdout  # flaky ran 3 times

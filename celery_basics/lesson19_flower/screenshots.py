@@ -11,24 +11,34 @@ from pathlib import Path
 
 from celery_basics.lesson19_flower.charts import DEFAULT_FOLDER
 from lessons.browser import browser_page
+from lessons.errors import CourseError
 from lessons.roles import run_role
 from lessons.settings import FLOWER_URL, flower_credentials
 
 BASE = FLOWER_URL.rstrip("/")
 
 
-def open_tasks_page(page):
-    """Open /tasks and wait until the table (filled by an AJAX call) has rows; return its text."""
-    page.goto(BASE + "/tasks")
-    page.wait_for_selector("#tasks-table tbody tr td a", timeout=15000)
-    return page.inner_text("#tasks-table")
+def open_page(page, path, table, base=BASE):
+    """Open a Flower page and wait until its table (filled by an AJAX call) has rows; its text."""
+    from playwright.sync_api import TimeoutError
+
+    response = page.goto(base + path)
+    if response is not None and response.status == 401:
+        raise CourseError(f"Flower at {base} answered 401 Unauthorized: check FLOWER_BASIC_AUTH.")
+    try:
+        page.wait_for_selector(f"{table} tbody tr td a", timeout=15000)
+    except TimeoutError:
+        raise CourseError(f"Flower's {path} page showed no rows within 15 s: run some tasks "
+                          "first (for example the client role), with a worker running.") from None
+    return page.inner_text(table)
 
 
-def open_workers_page(page):
-    """Open /workers and wait for the workers table; return its text."""
-    page.goto(BASE + "/workers")
-    page.wait_for_selector("#workers-table tbody tr td a", timeout=15000)
-    return page.inner_text("#workers-table")
+def open_tasks_page(page, base=BASE):
+    return open_page(page, "/tasks", "#tasks-table", base)
+
+
+def open_workers_page(page, base=BASE):
+    return open_page(page, "/workers", "#workers-table", base)
 
 
 def capture(folder):
