@@ -154,3 +154,21 @@ def test_a_second_flower_on_the_same_port_is_refused(stack):
     assert "Traceback" not in result.stdout
     assert f"Port {port} on 127.0.0.1 is already taken" in result.stdout
     assert "FLOWER_URL=" in result.stdout
+
+
+def test_the_optional_monitoring_profile():
+    """Prometheus scrapes the compose Flower's /metrics; Grafana reads Prometheus; both opt-in."""
+    import yaml
+
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))["services"]
+    for name in ("prometheus", "grafana"):
+        assert services[name]["profiles"] == ["monitoring"], name
+        assert services[name]["healthcheck"]["test"], name
+        assert all(port.startswith("127.0.0.1:") for port in services[name]["ports"]), name
+    assert services["prometheus"]["depends_on"] == {"flower": {"condition": "service_healthy"}}
+    config = yaml.safe_load((ROOT / "stack" / "prometheus.yml").read_text(encoding="utf-8"))
+    [job] = config["scrape_configs"]
+    assert job["metrics_path"] == "/metrics"
+    assert job["static_configs"] == [{"targets": ["flower:5555"]}]
+    mounted = " ".join(services["prometheus"]["volumes"])
+    assert "./stack/prometheus.yml:/etc/prometheus/prometheus.yml" in mounted

@@ -62,13 +62,15 @@ def states_chart(tasks, path):
     plt.close(fig)
 
 
-def throughput_chart(tasks, path, bin_seconds=0.5):
+def throughput_chart(tasks, path, bin_seconds=None):
     """Tasks received and finished per time slice, from the timestamps in /api/tasks."""
     received = [t["received"] for t in tasks.values() if t.get("received")]
     finished = [t.get("succeeded") or t.get("failed") for t in tasks.values()]
     finished = [f for f in finished if f]
     start = min(received + finished)
     end = max(received + finished)
+    if bin_seconds is None:  # about 20 slices, in steps of 0.1 s at least
+        bin_seconds = max(0.1, round((end - start) / 20, 1))
     slices = int((end - start) / bin_seconds) + 1
     edges = [i * bin_seconds for i in range(slices + 1)]
     fig, ax = plt.subplots(figsize=(8, 4))
