@@ -234,10 +234,6 @@ class Interrupted(BaseException):
     """SIGTERM reached the runner; treated like Ctrl+C so every child is stopped."""
 
 
-def _on_sigterm(signum, frame):
-    raise Interrupted()
-
-
 def demo_arguments(description: str, argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--keep", action="store_true",
@@ -257,13 +253,16 @@ class Story:
         self._cleanups: list[tuple[Callable[[], None], bool]] = []
         self._colours = itertools.cycle(COLOURS)
         self._colour = use_colour()
-        self._old_sigterm = None
+        self._old_handlers: dict[int, object] = {}
+        self._spawning = False  # while True, Ctrl+C waits until the new child is tracked
+        self._pending_signal: int | None = None
 
     # -- context ------------------------------------------------------------------------------------
     def __enter__(self) -> Story:
         self.started = time.monotonic()
         if threading.current_thread() is threading.main_thread():
-            self._old_sigterm = signal.signal(signal.SIGTERM, _on_sigterm)
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                self._old_handlers[sig] = signal.signal(sig, self._on_signal)
         self.heading(self.title)
         return self
 
@@ -282,11 +281,23 @@ class Story:
             self.exit_code = 1
         self.stop_all()
         self._run_cleanups()
-        if self._old_sigterm is not None:
-            signal.signal(signal.SIGTERM, self._old_sigterm)
+        for sig, handler in self._old_handlers.items():
+            signal.signal(sig, handler)
         if exc_type is None:
             self._summary()
         return handled
+
+    def _on_signal(self, signum, frame):
+        if self._spawning:
+            self._pending_signal = signum
+            return
+        self._raise_for(signum)
+
+    @staticmethod
+    def _raise_for(signum: int):
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt
+        raise Interrupted
 
     def _summary(self) -> None:
         elapsed = time.monotonic() - self.started
@@ -334,8 +345,17 @@ class Story:
                       timeout: float = 15.0, env: dict | None = None,
                       stop_signal: int = signal.SIGINT, echo: bool = True) -> Process:
         colour = next(self._colours) if self._colour else None
-        process = Process(name, argv, colour=colour, env=env, stop_signal=stop_signal, echo=echo)
-        self.processes.append(process)
+        # A Ctrl+C that lands while the child is being created waits until it is tracked, so
+        # stop_all() can never miss it.
+        self._spawning = True
+        try:
+            process = Process(name, argv, colour=colour, env=env, stop_signal=stop_signal, echo=echo)
+            self.processes.append(process)
+        finally:
+            self._spawning = False
+        if self._pending_signal is not None:
+            signum, self._pending_signal = self._pending_signal, None
+            self._raise_for(signum)
         if ready:
             process.wait_for(ready, timeout=timeout)
         return process

@@ -35,10 +35,10 @@ def main(argv=None):
         again = " (redelivered)" if method.redelivered else ""
         print(f" [x] Received {task!r}{again}")
         time.sleep(task.count(".") * args.seconds_per_dot)
-        print(f" [x] Done {task!r}")
         # Only now may the broker forget the task. If we die before this line, it goes to
         # another worker.
         ch.basic_ack(delivery_tag=method.delivery_tag)
+        print(f" [x] Done {task!r}")
         done += 1
         if done == args.max_messages:
             ch.stop_consuming()
