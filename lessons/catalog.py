@@ -91,6 +91,13 @@ LESSONS: tuple[Lesson, ...] = (
         "Where rejected, expired and overflowing messages go; delayed retry with a parking lot; priorities; quorum delivery limits.",
     ),
     Lesson(
+        10, "management", "The management plugin and watching the broker",
+        "rabbitmq_basics.lesson10_management",
+        (RABBITMQ, MANAGEMENT),
+        ("producer", "slow_consumer", "watch_queues", "api_tour", "limited_user", "topology", "screenshots"),
+        "The management UI and HTTP API: queues, rates, connections, vhosts, users, definitions; a live watcher.",
+    ),
+    Lesson(
         11, "kombu", "From pika to kombu",
         "celery_basics.lesson11_kombu",
         (RABBITMQ, MANAGEMENT, REDIS), ("new_task", "worker"),
@@ -132,6 +139,12 @@ LESSONS: tuple[Lesson, ...] = (
         "celery_basics.lesson22_django",
         (RABBITMQ, MANAGEMENT, REDIS), ("manage", "worker"),
         "A Django project wired as Celery's guide says (config_from_object, autodiscover_tasks, shared_task); delay_on_commit vs a task that runs before the commit.",
+    ),
+    Lesson(
+        23, "other-languages", "Calling Celery from other languages",
+        "celery_basics.lesson23_other_languages",
+        (RABBITMQ, MANAGEMENT, REDIS), ("worker", "producer"),
+        "A task message is AMQP + JSON (protocol v2): pika and Node.js (amqplib) send tasks to a Python worker and read celery-task-meta-<id> from Redis.",
     ),
 )
 

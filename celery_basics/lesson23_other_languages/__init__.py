@@ -1,0 +1,1 @@
+"""Lesson 23: calling Celery from other languages."""
