@@ -43,16 +43,17 @@ def stop_quietly(signum, frame):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Run Flower for lesson 19 on 127.0.0.1.")
+    parser = argparse.ArgumentParser(description="Run Flower for lesson 19 on 127.0.0.1. Other "
+                                     "options go to Flower, e.g. --persistent=True --db=/tmp/flower.db")
     parser.add_argument("--port", type=int, default=PORT, help="the port (default: from FLOWER_URL)")
-    args = parser.parse_args(argv)
+    args, flower_options = parser.parse_known_args(argv)
 
     check_port_free(args.port)
     # Flower reads any FLOWER_* variable as an option: the secrets stay out of `ps`.
     os.environ["FLOWER_BASIC_AUTH"] = FLOWER_BASIC_AUTH  # user:password for the UI and the API
     os.environ["FLOWER_BROKER_API"] = MANAGEMENT_URL  # the management API, for the Broker page
     signal.signal(signal.SIGINT, stop_quietly)
-    app.start(["flower", "--address=127.0.0.1", f"--port={args.port}"])
+    app.start(["flower", "--address=127.0.0.1", f"--port={args.port}", *flower_options])
 
 
 if __name__ == "__main__":
