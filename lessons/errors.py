@@ -140,6 +140,8 @@ def _explain_http(exc: BaseException) -> str | None:
         import requests
     except ImportError:  # pragma: no cover
         return None
+    if isinstance(exc, requests.RequestException) and (management := _explain_management(exc)):
+        return management
     if isinstance(exc, requests.ConnectionError):
         url = exc.request.url if exc.request is not None else "the server"
         return f"Nothing answers at {settings.redact(url)}. Run 'make doctor' to see which service is down."
@@ -148,4 +150,29 @@ def _explain_http(exc: BaseException) -> str | None:
         if response.status_code == 401:
             return f"{settings.redact(response.url)} answered 401: the user or password is wrong."
         return f"{settings.redact(response.url)} answered {response.status_code}: {response.text[:200]}"
+    return None
+
+
+FIX_MANAGEMENT = (
+    "Enable the plugin with 'rabbitmq-plugins enable rabbitmq_management' (the compose image has it) "
+    "or start the stack with 'make up', and check MANAGEMENT_URL."
+)
+
+
+def _explain_management(exc) -> str | None:
+    """The management HTTP API down, or refusing the credentials of MANAGEMENT_URL."""
+    import requests
+
+    url = getattr(exc.request, "url", None) or ""
+    base = settings.management_base()
+    if not url.startswith(base):
+        return None
+    if isinstance(exc, requests.ConnectionError | requests.Timeout):
+        return f"The RabbitMQ management API does not answer at {base}. {FIX_MANAGEMENT}"
+    response = getattr(exc, "response", None)
+    if isinstance(exc, requests.HTTPError) and response is not None and response.status_code == 401:
+        user = settings.management_credentials()[0]
+        return (f"The RabbitMQ management API at {base} refused user '{user}' (401: wrong user or "
+                "password). Fix the user and password in MANAGEMENT_URL "
+                "(default http://course:course@127.0.0.1:15672/api/).")
     return None
