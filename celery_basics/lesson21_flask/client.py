@@ -37,7 +37,11 @@ def main(argv=None):
     last = None
     deadline = time.monotonic() + args.timeout
     while time.monotonic() < deadline:
-        job = requests.get(status_url, timeout=5).json()
+        response = requests.get(status_url, timeout=5)
+        if response.status_code != 200:  # 404: the app does not know the job (any more)
+            print(f" [!] The app answered {response.status_code}: {response.json()['error']}")
+            return 1
+        job = response.json()
         seen = (job["state"], job["progress"] and job["progress"]["current"])
         if seen != last:  # print each change once
             progress = job["progress"]
