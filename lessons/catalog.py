@@ -79,6 +79,12 @@ LESSONS: tuple[Lesson, ...] = (
         "Route on header values instead of the routing key: x-match all or any; when to prefer it over topics.",
     ),
     Lesson(
+        7, "rpc", "RPC",
+        "rabbitmq_basics.lesson07_rpc",
+        (RABBITMQ, MANAGEMENT), ("rpc_server", "rpc_client"),
+        "Request/reply: reply_to, correlation_id, prefetch 1 servers, a timeout without busy-waiting, error replies, direct reply-to.",
+    ),
+    Lesson(
         8, "publisher-confirms", "Publisher confirms and unroutable messages",
         "rabbitmq_basics.lesson08_publisher_confirms",
         (RABBITMQ, MANAGEMENT), ("publisher_confirms", "unroutable"),

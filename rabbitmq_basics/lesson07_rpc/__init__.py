@@ -1,0 +1,1 @@
+"""Lesson 7: remote procedure calls (RPC) over RabbitMQ."""
