@@ -116,6 +116,12 @@ LESSONS: tuple[Lesson, ...] = (
         "An app, a task, a worker: delay, apply_async (countdown, expires, queue), the task message under the hood.",
     ),
     Lesson(
+        13, "results", "Results and task states",
+        "celery_basics.lesson13_results",
+        (RABBITMQ, MANAGEMENT, REDIS), ("client", "no_backend"),
+        "Redis vs rpc:// backends, PENDING/STARTED/SUCCESS/FAILURE, get timeouts, ignore_result, result_expires, DisabledBackend.",
+    ),
+    Lesson(
         16, "workflows", "Workflows (canvas)",
         "celery_basics.lesson16_workflows",
         (RABBITMQ, MANAGEMENT, REDIS), ("worker", "client"),
