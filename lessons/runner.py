@@ -71,6 +71,7 @@ class Process:
         self.name = name
         self.argv = list(argv)
         self.stop_signal = stop_signal
+        self._interrupted = False
         self.lines: list[str] = []
         self.times: list[float] = []  # time.monotonic() when each line arrived
         self._changed = threading.Condition()
@@ -198,7 +199,7 @@ class Process:
         Sent once: a second SIGINT would land in the role's own clean-exit code and print a
         traceback (stop_all() interrupts every process, then stop() asks again).
         """
-        if self.running and not getattr(self, "_interrupted", False):
+        if self.running and not self._interrupted:
             self._interrupted = True
             try:
                 self.popen.send_signal(self.stop_signal)

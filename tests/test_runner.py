@@ -8,7 +8,7 @@ import textwrap
 import time
 
 import pytest
-from helpers import ROOT
+from helpers import ROOT, read_until
 
 from lessons.runner import ReadinessTimeout, Story
 
@@ -21,6 +21,14 @@ def alive(pid: int) -> bool:
             return stat.read().split(") ", 1)[1][:1] != "Z"
     except OSError:
         return False
+
+
+def gone(pid: int, timeout: float = 5.0) -> bool:
+    """True once the process is dead (a SIGKILL takes a moment to land)."""
+    deadline = time.monotonic() + timeout
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return not alive(pid)
 
 
 def test_readiness_line_is_awaited_and_output_kept():
@@ -62,7 +70,7 @@ def test_failed_fact_fails_the_demo_and_children_are_stopped(capsys):
     assert story.exit_code == 1
     assert "1 of 1 facts did NOT hold" in out
     assert not role.running
-    assert not alive(grandchild), "the role's own child was killed with its process group"
+    assert gone(grandchild), "the role's own child was killed with its process group"
 
 
 def test_a_demo_without_facts_is_a_defect(capsys):
@@ -95,35 +103,53 @@ DEMO = textwrap.dedent(f"""
 def test_interrupting_the_demo_stops_every_child(sig):
     demo = subprocess.Popen([sys.executable, "-c", DEMO], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env={**os.environ, "NO_COLOR": "1"})
-    pids = []
-    for line in demo.stdout:
-        if line.startswith("pids"):
-            pids = [int(p) for p in line.split()[1:]]
-            break
-    assert pids, "the demo started its role"
+    seen = read_until(demo, "pids", timeout=20)
+    pids = [int(p) for p in seen.splitlines()[-1].split()[1:]]
     demo.send_signal(sig)
-    out = demo.stdout.read()
-    demo.wait(timeout=20)
-    assert demo.returncode == 130
+    try:
+        out, _ = demo.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        demo.kill()
+        out, _ = demo.communicate()
+        raise AssertionError(f"the demo did not stop on {sig!r}; its output:\n{out}") from None
+    assert demo.returncode == 130, out
     assert "Interrupted. Stopping everything" in out
     assert "Traceback" not in out
-    deadline = time.monotonic() + 5
-    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not any(alive(pid) for pid in pids), "no child or grandchild outlives the demo"
+    assert all(gone(pid) for pid in pids), "no child or grandchild outlives the demo"
 
 
 def test_children_die_with_a_killed_runner():
     # Even SIGKILL of the runner (no cleanup possible) takes its children along (PR_SET_PDEATHSIG).
     demo = subprocess.Popen([sys.executable, "-c", DEMO], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
-    for line in demo.stdout:
-        if line.startswith("pids"):
-            role_pid = int(line.split()[1])
-            break
+    role_pid, grandchild = (int(p) for p in read_until(demo, "pids", timeout=20).splitlines()[-1].split()[1:])
     demo.kill()
     demo.wait(timeout=10)
-    deadline = time.monotonic() + 5
-    while alive(role_pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not alive(role_pid)
+    assert gone(role_pid)
+    # A grandchild is out of reach of PR_SET_PDEATHSIG (it only covers direct children); the
+    # runner's own stop() kills whole process groups, which a SIGKILLed runner cannot do.
+    os.kill(grandchild, signal.SIGKILL)
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
+    from lessons import runner
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    assert runner.use_colour() is False
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert runner.use_colour() is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert runner.use_colour() is False
+
+
+def test_prefixes_carry_colour_codes_only_when_asked(capsys):
+    from lessons.runner import Process
+
+    plain = Process("plain", [sys.executable, "-c", "print('hi')"], colour=None, env=None)
+    plain.wait(timeout=10)
+    coloured = Process("tinted", [sys.executable, "-c", "print('hi')"], colour="36", env=None)
+    coloured.wait(timeout=10)
+    out = capsys.readouterr().out
+    assert "     plain | hi" in out
+    assert "\033[36m    tinted |\033[0m hi" in out
