@@ -21,6 +21,9 @@ def _stop_on_sigterm(signum, frame):
 def run_role(main: Callable[[], int | None]) -> None:
     """Run a role's main() and exit with its code."""
     sys.stdout.reconfigure(line_buffering=True)
+    # A program started in the background by a non-interactive shell inherits "ignore SIGINT";
+    # take Ctrl+C back so the runner (and the learner) can always stop a role.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         code = main()
