@@ -128,7 +128,7 @@ LESSONS: tuple[Lesson, ...] = (
         "Signatures, chain, group, chord (a report merged from several queries), map/starmap/chunks, immutable signatures, a failing chord.",
     ),
     Lesson(
-        17, "routing", "Routing and scaling out",
+        17, "routing-and-scaling", "Routing and scaling out",
         "celery_basics.lesson17_routing",
         (RABBITMQ, MANAGEMENT, REDIS), ("worker", "client", "batch", "inspect_workers"),
         "task_routes to media and default queues, named workers with -Q, prefetch vs long tasks, priorities, the control API.",
