@@ -7,6 +7,7 @@ sentence instead of a traceback for expected trouble (broker down, wrong passwor
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Callable
@@ -28,8 +29,11 @@ def run_role(main: Callable[[], int | None]) -> None:
     try:
         code = main()
     except KeyboardInterrupt:
-        print(" [x] Interrupted, bye.")
-        code = 0
+        print(" [x] Interrupted, bye.", flush=True)
+        sys.stderr.flush()
+        # Leave at once: a Celery client stopped inside result.get() would otherwise print an
+        # "Exception ignored in AsyncResult.__del__" traceback while Python shuts down.
+        os._exit(0)
     except Exception as exc:
         text = errors.explain(exc)
         if text is None:
