@@ -33,22 +33,38 @@ def assert_clean_run(result: subprocess.CompletedProcess) -> str:
     return out
 
 
-def sandbox_processes() -> list[tuple[int, str]]:
-    """(pid, command line) of live processes started for this test session (by its AMQP_URL)."""
-    marker = ("AMQP_URL=" + os.environ["AMQP_URL"]).encode()
+def lesson_processes(contains: str = "", **env: str) -> list[str]:
+    """Command lines of live processes started for this test session (by its AMQP_URL) whose
+    command line contains `contains` and whose environment holds every `env` item."""
+    markers = [f"{k}={v}".encode() for k, v in {"AMQP_URL": os.environ["AMQP_URL"], **env}.items()]
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            environ = (entry / "environ").read_bytes()
+            environ = (entry / "environ").read_bytes().split(b"\0")
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
             state = (entry / "stat").read_text().split(") ", 1)[1][:1]
-        except OSError:
+        except (OSError, IndexError):
             continue
-        if marker in environ.split(b"\0") and state != "Z" and "pytest" not in cmdline:
-            found.append((int(entry.name), cmdline))
+        if (state != "Z" and contains in cmdline and "pytest" not in cmdline
+                and all(marker in environ for marker in markers)):
+            found.append(cmdline)
     return found
+
+
+def sandbox_processes() -> list[str]:
+    """Every live process this test session started (none should outlive its test)."""
+    return lesson_processes()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def start_lesson(number: int, *args: str, env: dict | None = None) -> subprocess.Popen:

@@ -3,12 +3,12 @@ a look at /proc for processes of this lesson that outlived a run."""
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import sys
 from contextlib import contextmanager
-from pathlib import Path
+
+from helpers import lesson_processes
 
 from lessons import broker
 from lessons.runner import Process, celery_env
@@ -17,33 +17,13 @@ LESSON = "celery_basics.lesson19_flower"
 QUEUE = "lesson19_flower"
 
 
-def free_port() -> int:
-    """A port nothing listens on right now, so the tests never meet another Flower on 5555."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+def flower_lesson_processes(port: int) -> list[str]:
+    """Lesson 19's live processes whose Flower is on `port` (each test uses its own port)."""
+    return lesson_processes(LESSON, FLOWER_URL=f"http://127.0.0.1:{port}")
 
 
 def flower_env(port: int, **extra: str) -> dict:
     return {"FLOWER_URL": f"http://127.0.0.1:{port}", **extra}
-
-
-def lesson_processes(port: int) -> list[str]:
-    """Command lines of live processes running lesson 19's code with FLOWER_URL on `port`."""
-    marker = f"FLOWER_URL=http://127.0.0.1:{port}".encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            state = (entry / "stat").read_text().split(") ", 1)[1][:1]
-            environ = (entry / "environ").read_bytes()
-        except OSError:
-            continue
-        if LESSON in cmdline and state != "Z" and marker in environ.split(b"\0"):
-            found.append(cmdline)
-    return found
 
 
 def flower_tasks(port: int) -> dict:

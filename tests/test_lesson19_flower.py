@@ -10,12 +10,11 @@ import sys
 
 import pytest
 import requests
-from helpers import ROOT, assert_clean_run, run_lesson
+from helpers import ROOT, assert_clean_run, free_port, run_lesson
 from lesson19_stack import (
     QUEUE,
     flower_env,
-    free_port,
-    lesson_processes,
+    flower_lesson_processes,
     port_is_free,
     wait_for_finished_tasks,
     worker_and_flower,
@@ -49,7 +48,7 @@ def test_demo_tells_and_checks_the_story(management, tmp_path):
     # Nothing outlives the demo: no queue or exchange of its own, no process, the port is free.
     assert management.queue(QUEUE) is None
     assert QUEUE not in [e["name"] for e in management.exchanges()]
-    assert lesson_processes(port) == []
+    assert flower_lesson_processes(port) == []
     assert port_is_free(port)
 
 
@@ -64,7 +63,7 @@ def test_a_taken_port_is_a_sentence_naming_it_and_flower_url():
     assert "Traceback" not in out
     assert f"Port {port} on 127.0.0.1 is already taken" in out
     assert "FLOWER_URL=" in out
-    assert lesson_processes(port) == []  # it stopped before starting any worker
+    assert flower_lesson_processes(port) == []  # it stopped before starting any worker
 
 
 def test_ctrl_c_stops_flower_and_the_workers():
@@ -78,7 +77,7 @@ def test_ctrl_c_stops_flower_and_the_workers():
             lines.append(line)
             if "Connected to amqp" in line and "flower |" in line:
                 break
-        assert len(lesson_processes(port)) >= 3, "".join(lines)  # two workers (and pools), Flower
+        assert len(flower_lesson_processes(port)) >= 3, "".join(lines)  # two workers (and pools), Flower
         demo.send_signal(signal.SIGINT)
         rest, _ = demo.communicate(timeout=30)
     finally:
@@ -88,7 +87,7 @@ def test_ctrl_c_stops_flower_and_the_workers():
     assert demo.returncode == 130, out
     assert "Interrupted. Stopping everything this demo started" in out
     assert "Traceback" not in out
-    assert lesson_processes(port) == []
+    assert flower_lesson_processes(port) == []
     assert port_is_free(port)
 
 
@@ -98,7 +97,7 @@ def stack():
     port = free_port()
     with worker_and_flower(port) as (worker, flower):
         yield port, worker, flower
-    assert lesson_processes(port) == []
+    assert flower_lesson_processes(port) == []
 
 
 def test_the_api_wants_credentials(stack):

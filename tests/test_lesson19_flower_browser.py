@@ -2,11 +2,10 @@
 Flower with basic auth and finds the demo's task names on the tasks page."""
 
 import pytest
-from helpers import run_lesson
+from helpers import free_port, run_lesson
 from lesson19_stack import (
     flower_env,
-    free_port,
-    lesson_processes,
+    flower_lesson_processes,
     wait_for_finished_tasks,
     worker_and_flower,
 )
@@ -27,7 +26,7 @@ def flower_with_tasks():
         assert sent.returncode == 0, sent.stdout
         wait_for_finished_tasks(port, 5)  # 2 fast, 1 slow, 1 failing, 1 retried (the defaults)
         yield f"http://127.0.0.1:{port}", env
-    assert lesson_processes(port) == []
+    assert flower_lesson_processes(port) == []
 
 
 def test_the_tasks_page_shows_the_task_names(flower_with_tasks):

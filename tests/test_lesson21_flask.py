@@ -1,35 +1,17 @@
 """Lesson 21 end to end: the demo, then the page in headless Chromium with a real worker and app."""
 
-import os
 import re
 import signal
 import sys
-from pathlib import Path
 
 import pytest
 import requests
-from helpers import assert_clean_run, run_lesson
+from helpers import assert_clean_run, lesson_processes, run_lesson
 
 from lessons import broker
 from lessons.runner import Process, celery_env
 
 LESSON = "celery_basics.lesson21_flask"
-
-
-def lesson_processes() -> list[str]:
-    """Command lines of live processes running this lesson's code (the worker, the app)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            state = (entry / "stat").read_text().split(") ", 1)[1][:1]
-        except OSError:
-            continue
-        if LESSON in cmdline and state != "Z" and "pytest" not in cmdline:
-            found.append(cmdline)
-    return found
 
 
 def test_demo_tells_and_checks_the_story(management, redis_client):
@@ -43,7 +25,7 @@ def test_demo_tells_and_checks_the_story(management, redis_client):
     # Nothing outlives the demo: no queue, no exchange of its own, no process, no Redis keys.
     assert management.queue("lesson21_flask") is None
     assert "lesson21_flask" not in [e["name"] for e in management.exchanges()]
-    assert lesson_processes() == []
+    assert lesson_processes("celery_basics.lesson21_flask") == []
     assert redis_client.keys("lesson21:report:*") == []
 
 
@@ -64,7 +46,7 @@ def running_app():
         worker.stop()
         broker.delete_queues("lesson21_flask")
         broker.delete_exchanges("lesson21_flask")
-    assert lesson_processes() == []
+    assert lesson_processes("celery_basics.lesson21_flask") == []
 
 
 def test_the_page_in_a_browser(running_app, tmp_path):

@@ -1,35 +1,18 @@
 """Lesson 22 end to end: the demo, then the project by hand (migrate, runserver over HTTP)."""
 
-import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import requests
-from helpers import assert_clean_run, run_lesson
+from helpers import assert_clean_run, free_port, lesson_processes, run_lesson
 
 from lessons import broker
 from lessons.runner import Process
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "celery_basics.lesson22_django"
-
-
-def lesson_processes() -> list[str]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            state = (entry / "stat").read_text().split(") ", 1)[1][:1]
-        except OSError:
-            continue
-        if LESSON in cmdline and state != "Z" and "pytest" not in cmdline:
-            found.append(cmdline)
-    return found
 
 
 def untracked_in_lesson() -> str:
@@ -51,7 +34,7 @@ def test_demo_tells_and_checks_the_story(management):
     assert [p for p in untracked_in_lesson().splitlines() if "sqlite" in p] == []
     assert untracked_in_lesson() == before
     assert management.queue("lesson22_django") is None
-    assert lesson_processes() == []
+    assert lesson_processes("celery_basics.lesson22_django") == []
 
 
 def test_by_hand_migrate_and_runserver_over_http(tmp_path):
@@ -60,9 +43,7 @@ def test_by_hand_migrate_and_runserver_over_http(tmp_path):
     assert migrated.returncode == 0 and "Applying orders.0001_initial... OK" in migrated.stdout
     assert (tmp_path / "db.sqlite3").exists()
 
-    with socket.socket() as probe:  # a free port for runserver
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = Process("runserver", [sys.executable, "-m", f"{LESSON}.manage", "runserver", "--noreload",
                                    f"127.0.0.1:{port}"], colour=None, env=env, echo=False)
     try:
@@ -86,4 +67,4 @@ def test_by_hand_migrate_and_runserver_over_http(tmp_path):
         server.stop()
         broker.delete_queues("lesson22_django")
         broker.delete_exchanges("lesson22_django")
-    assert lesson_processes() == []
+    assert lesson_processes("celery_basics.lesson22_django") == []
