@@ -122,6 +122,12 @@ LESSONS: tuple[Lesson, ...] = (
         "Redis vs rpc:// backends, PENDING/STARTED/SUCCESS/FAILURE, get timeouts, ignore_result, result_expires, DisabledBackend.",
     ),
     Lesson(
+        14, "reliable-tasks", "Reliable tasks",
+        "celery_basics.lesson14_reliable_tasks",
+        (RABBITMQ, MANAGEMENT, REDIS), ("client",),
+        "Retries with backoff, soft and hard time limits, rate limits, acks_late + reject_on_worker_lost when a worker dies.",
+    ),
+    Lesson(
         16, "workflows", "Workflows (canvas)",
         "celery_basics.lesson16_workflows",
         (RABBITMQ, MANAGEMENT, REDIS), ("worker", "client"),
