@@ -6,30 +6,13 @@ import re
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
-from helpers import ROOT, assert_clean_run, run_lesson
+from helpers import ROOT, assert_clean_run, lesson_processes, run_lesson
 
 from lessons import broker
 from lessons.runner import wait_until
 
 QUEUE = "lesson16_workflows"
-
-
-def lesson_processes() -> list[str]:
-    """Command lines of live processes of this lesson started by this test session."""
-    marker = ("AMQP_URL=" + os.environ["AMQP_URL"]).encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            environ = (entry / "environ").read_bytes().split(b"\0")
-            zombie = (entry / "stat").read_text().split(") ", 1)[1].startswith("Z")
-        except (OSError, ValueError):
-            continue
-        if "lesson16_workflows" in cmdline and marker in environ and not zombie:
-            found.append(cmdline)
-    return found
 
 
 def results(out: str) -> dict:
@@ -51,7 +34,8 @@ def test_demo_runs_every_workflow_and_checks_each_result(management):
     assert "All 15 facts hold." in out
     # Nothing left behind: the lesson's queue is gone and no worker survives.
     assert management.queue(QUEUE) is None
-    assert lesson_processes() == []
+    assert QUEUE not in {exchange["name"] for exchange in management.exchanges()}
+    assert lesson_processes("lesson16_workflows") == []
 
 
 def test_worker_and_client_in_two_terminals():
@@ -72,9 +56,10 @@ def test_worker_and_client_in_two_terminals():
         worker_out, _ = worker.communicate(timeout=30)
     assert "celery@" in worker_out and "ready." in worker_out
     assert "query_sales" in worker_out
-    wait_until(lambda: lesson_processes() == [], timeout=10, what="the worker to exit")
+    wait_until(lambda: lesson_processes("lesson16_workflows") == [], timeout=10, what="the worker to exit")
     assert broker.queue_depth(QUEUE) == 0
     broker.delete_queues(QUEUE)
+    broker.delete_exchanges(QUEUE)
 
 
 def test_unknown_workflow_is_a_sentence():
