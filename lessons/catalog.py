@@ -128,6 +128,12 @@ LESSONS: tuple[Lesson, ...] = (
         "Retries with backoff, soft and hard time limits, rate limits, acks_late + reject_on_worker_lost when a worker dies.",
     ),
     Lesson(
+        15, "progress", "Progress of long jobs",
+        "celery_basics.lesson15_progress",
+        (RABBITMQ, MANAGEMENT, REDIS), ("client",),
+        "A custom PROGRESS state with update_state, read from the result backend: live bars for several jobs at once.",
+    ),
+    Lesson(
         16, "workflows", "Workflows (canvas)",
         "celery_basics.lesson16_workflows",
         (RABBITMQ, MANAGEMENT, REDIS), ("worker", "client"),

@@ -1,0 +1,1 @@
+"""Lesson 15: progress of long jobs."""

@@ -1,0 +1,76 @@
+"""Lesson 15, the client: start several long jobs and follow their progress.
+
+    python -m celery_basics.lesson15_progress.client                  # 3 jobs; live bars on a terminal
+    python -m celery_basics.lesson15_progress.client --jobs 5 --steps 20
+    python -m celery_basics.lesson15_progress.client | cat            # piped: plain progress lines
+
+The client never blocks on a result: it reads each job's state now and then and is free to do
+other things in between.
+"""
+
+import argparse
+import json
+import sys
+import time
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from celery_basics.lesson15_progress.tasks import long_job
+from lessons.roles import run_role
+
+
+def progress_of(result):
+    """(current, total) as the result backend knows it right now."""
+    if result.state == "PROGRESS":
+        return result.info["current"], result.info["total"]
+    if result.state == "SUCCESS":
+        return result.result["current"], result.result["total"]
+    return 0, None  # PENDING (not started yet), or FAILURE
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Start long jobs and show their progress.")
+    parser.add_argument("--jobs", type=int, default=3, help="how many jobs to start")
+    parser.add_argument("--steps", type=int, default=10, help="steps per job (the first job; each next one has 2 more)")
+    parser.add_argument("--seconds-per-step", type=float, default=0.2)
+    parser.add_argument("--plain", action="store_true", help="plain lines even on a terminal")
+    parser.add_argument("--log", help="also write every progress reading to this file, as JSON lines")
+    args = parser.parse_args(argv)
+
+    jobs = {}
+    for n in range(1, args.jobs + 1):
+        name, steps = f"job-{n}", args.steps + 2 * (n - 1)
+        jobs[name] = long_job.delay(name, steps, args.seconds_per_step)
+        print(f" [x] Sent long_job({name!r}, {steps} steps), task id {jobs[name].id}")
+
+    log = open(args.log, "w") if args.log else None  # noqa: SIM115 - closed below
+    live = sys.stdout.isatty() and not args.plain
+    shown = {name: -1 for name in jobs}
+    polls = 0
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), disable=not live) as bars:
+        bar = {name: bars.add_task(name, total=None) for name in jobs}
+        while True:
+            polls += 1
+            for name, result in jobs.items():
+                current, total = progress_of(result)
+                if log:
+                    log.write(json.dumps({"job": name, "id": result.id, "state": result.state,
+                                         "current": current, "total": total}) + "\n")
+                    log.flush()
+                bars.update(bar[name], completed=current, total=total)
+                if not live and current != shown[name]:
+                    print(f" [.] {name}: {current}/{total or '?'} ({result.state})")
+                shown[name] = current
+            if all(result.ready() for result in jobs.values()):
+                break
+            time.sleep(0.1)  # the client's own work would go here: it is never blocked
+    for name, result in jobs.items():
+        print(f" [x] {name}: {result.state}, {result.result['result']}")
+    print(f" [.] The client read the states {polls} times and was free in between.")
+    if log:
+        log.close()
+
+
+if __name__ == "__main__":
+    run_role(main)
