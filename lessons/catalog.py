@@ -146,6 +146,12 @@ LESSONS: tuple[Lesson, ...] = (
         "task_routes to media and default queues, named workers with -Q, prefetch vs long tasks, priorities, the control API.",
     ),
     Lesson(
+        18, "periodic-tasks", "Periodic tasks with beat",
+        "celery_basics.lesson18_periodic_tasks",
+        (RABBITMQ, MANAGEMENT, REDIS), ("worker", "beat"),
+        "celery beat beside a worker: interval and crontab schedules, the schedule file, why only one beat may run.",
+    ),
+    Lesson(
         19, "flower", "Monitoring Celery with Flower",
         "celery_basics.lesson19_flower",
         (RABBITMQ, MANAGEMENT, REDIS, FLOWER),
