@@ -159,6 +159,12 @@ LESSONS: tuple[Lesson, ...] = (
         "Flower's task history, worker counters, queues and /metrics over its authenticated API; charts; PROGRESS vs events; a real browser.",
     ),
     Lesson(
+        20, "configuration", "Configuration",
+        "celery_basics.lesson20_configuration",
+        (RABBITMQ, MANAGEMENT, REDIS), ("worker", "check_config", "show_conf"),
+        "config_from_object, overrides from the environment, celery inspect conf, production settings and why, two common mistakes.",
+    ),
+    Lesson(
         21, "flask", "A Flask app that hands slow work to Celery",
         "celery_basics.lesson21_flask",
         (RABBITMQ, MANAGEMENT, REDIS), ("worker", "app", "client"),

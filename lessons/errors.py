@@ -107,6 +107,12 @@ def _explain_celery(exc: BaseException) -> str | None:
         return None
     from celery.exceptions import TimeoutError as ResultTimeout
 
+    if isinstance(exc, ModuleNotFoundError) and "has no attribute" in str(exc):
+        # How Celery's config_from_object("pkg.name") says that pkg has no module 'name'.
+        return (
+            f"Celery cannot import the configuration module ({exc}). Check its dotted name "
+            "(and CELERY_CONFIG_MODULE, if you set it)."
+        )
     if isinstance(exc, ResultTimeout):
         return (
             f"No result arrived in time ({exc}). Is a worker running for this lesson and "
