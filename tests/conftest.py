@@ -1,9 +1,10 @@
 """Every test session runs in a throwaway RabbitMQ vhost and a Redis database of its own.
 
 The vhost is created over the management API before the first test and deleted after the last,
-so no queue, exchange or binding a lesson makes outlives the run. AMQP_URL and REDIS_URL are set
-in the environment before `lessons.settings` is imported, so both the tests and every process
-they start use the sandbox.
+so no queue, exchange or binding a lesson makes outlives the run. The Redis database is the first
+empty one from 15 down to 8, claimed with a marker key (so two sessions at once never share one)
+and emptied at the end. AMQP_URL and REDIS_URL are set in the environment before
+`lessons.settings` is imported, so both the tests and every process they start use the sandbox.
 """
 
 from __future__ import annotations
@@ -14,28 +15,40 @@ import uuid
 import pytest
 
 SANDBOX_VHOST = f"course-test-{uuid.uuid4().hex[:8]}"
-SANDBOX_REDIS_DB = 15  # the tests' own Redis database, emptied before and after a run
+REDIS_DATABASES = range(15, 7, -1)  # where a test session may claim an empty Redis database
+CLAIM = "course-test-session"
 
 
-def _sandbox_urls() -> tuple[str, str]:
+def _with_path(url: str, path: str) -> str:
     from urllib.parse import urlsplit, urlunsplit
 
-    amqp = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
-    amqp = urlunsplit(urlsplit(amqp)._replace(path="/" + SANDBOX_VHOST))
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    redis_url = urlunsplit(urlsplit(redis_url)._replace(path=f"/{SANDBOX_REDIS_DB}"))
-    return amqp, redis_url
+    return urlunsplit(urlsplit(url)._replace(path=path))
+
+
+def _claim_redis_database(base_url: str) -> str:
+    """REDIS_URL of the first empty database in REDIS_DATABASES, claimed for this session."""
+    import redis
+
+    for number in REDIS_DATABASES:
+        url = _with_path(base_url, f"/{number}")
+        client = redis.Redis.from_url(url, socket_timeout=5)
+        if client.dbsize() == 0 and client.set(CLAIM, SANDBOX_VHOST, nx=True, ex=6 * 3600):
+            return url
+    url = _with_path(base_url, f"/{REDIS_DATABASES[0]}")  # all busy: take the first anyway
+    redis.Redis.from_url(url, socket_timeout=5).flushdb()
+    return url
 
 
 def pytest_sessionstart(session):
-    os.environ["AMQP_URL"], os.environ["REDIS_URL"] = _sandbox_urls()
+    amqp = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+    os.environ["AMQP_URL"] = _with_path(amqp, "/" + SANDBOX_VHOST)
     os.environ["NO_COLOR"] = "1"
     from lessons import errors
     from lessons.management import Management
 
     try:
+        os.environ["REDIS_URL"] = _claim_redis_database(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
         Management(vhost=SANDBOX_VHOST).create_vhost(SANDBOX_VHOST)
-        _redis().flushdb()
     except Exception as exc:
         pytest.exit(f"The test stack is not usable: {errors.explain(exc) or exc}\n"
                     "Start it ('make up') and check it with 'make doctor'.", returncode=3)
