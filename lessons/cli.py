@@ -90,11 +90,9 @@ def _services_ready(services) -> bool:
     down = checks.ensure(services)
     for status in down:
         where = "" if status.url in status.detail else f" at {status.url}"
-        print(f"{status.service} is not usable{where}: {status.detail}", file=sys.stderr)
+        print(f"{checks.NAMES[status.service]} is not usable{where}: {status.detail}", file=sys.stderr)
         if status.fix:
             print(f"  {status.fix}", file=sys.stderr)
-    if down:
-        print("Run 'make doctor' to see the whole stack.", file=sys.stderr)
     return not down
 
 

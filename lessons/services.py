@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 2.0
 
 ALL = (RABBITMQ, MANAGEMENT, REDIS, FLOWER)
+NAMES = {RABBITMQ: "RabbitMQ", MANAGEMENT: "RabbitMQ's management API", REDIS: "Redis", FLOWER: "Flower"}
 
 
 @dataclass
