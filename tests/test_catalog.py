@@ -102,3 +102,12 @@ def _contains_lines(source: str, snippet: str) -> bool:
         else:
             return True
     return False
+
+
+def test_every_make_lesson_role_in_the_docs_is_a_registered_role():
+    """`make lesson-N ROLE=x` in any README must name a role lesson N really has."""
+    roles = {lesson.number: set(lesson.roles) for lesson in LESSONS}
+    readmes = [ROOT / "README.md", *(lesson.folder / "README.md" for lesson in LESSONS)]
+    for readme in readmes:
+        for number, role in re.findall(r"make lesson-(\d+) ROLE=([\w-]+)", readme.read_text(encoding="utf-8")):
+            assert role in roles.get(int(number), set()), f"{readme.relative_to(ROOT)}: lesson {number} has no role {role}"
