@@ -111,3 +111,14 @@ def test_every_make_lesson_role_in_the_docs_is_a_registered_role():
     for readme in readmes:
         for number, role in re.findall(r"make lesson-(\d+) ROLE=([\w-]+)", readme.read_text(encoding="utf-8")):
             assert role in roles.get(int(number), set()), f"{readme.relative_to(ROOT)}: lesson {number} has no role {role}"
+
+
+def test_every_module_the_docs_run_exists():
+    """`python -m some.lesson.module` (or `celery -A ...`) in any README must name a real module."""
+    import importlib.util
+
+    readmes = [ROOT / "README.md", *(lesson.folder / "README.md" for lesson in LESSONS)]
+    for readme in readmes:
+        text = readme.read_text(encoding="utf-8")
+        for module in set(re.findall(r"(?:python -m|-A) ((?:rabbitmq_basics|celery_basics)(?:\.\w+)+)", text)):
+            assert importlib.util.find_spec(module) is not None, f"{readme.relative_to(ROOT)}: no module {module}"
