@@ -55,7 +55,16 @@ def delete_queues(*names: str) -> list[str]:
     return deleted
 
 
-def delete_exchanges(*names: str) -> None:
+def delete_exchanges(*names: str) -> list[str]:
+    """Delete the exchanges that exist; return the names of those that did."""
+    deleted = []
     with channel() as ch:
         for name in names:
+            try:
+                ch.exchange_declare(exchange=name, passive=True)
+            except pika.exceptions.ChannelClosedByBroker:  # 404: nothing to delete
+                ch = ch.connection.channel()
+                continue
             ch.exchange_delete(exchange=name)
+            deleted.append(name)
+    return deleted

@@ -320,6 +320,16 @@ class Story:
         for process in reversed(self.processes):
             process.stop(grace=8.0)
 
+    def start_fresh(self, queues: Sequence[str] = (), exchanges: Sequence[str] = ()) -> None:
+        """Remove what an earlier (or interrupted) run left of these queues and exchanges, and
+        remove them again when the demo ends (unless --keep)."""
+        from lessons import broker
+
+        left = broker.delete_queues(*queues) + broker.delete_exchanges(*exchanges)
+        if left:
+            self.say(f"(Starting fresh: removed {', '.join(repr(n) for n in left)}, left by an earlier run.)")
+        self.cleanup(lambda: (broker.delete_queues(*queues), broker.delete_exchanges(*exchanges)))
+
     def cleanup(self, action: Callable[[], None], *, always: bool = False) -> None:
         """Run `action` when the demo ends (skipped with --keep unless `always`)."""
         self._cleanups.append((action, always))

@@ -5,7 +5,7 @@ import sys
 from helpers import assert_clean_run, run_lesson
 
 from lessons import broker
-from lessons.runner import Process
+from lessons.runner import Process, eventually
 
 LESSON = "rabbitmq_basics.lesson03_publish_subscribe"
 
@@ -46,7 +46,8 @@ def test_receiver_by_hand_binding_seen_from_outside_then_ctrl_c(management):
         assert receiver.wait(timeout=10) == 0
         assert "Traceback" not in receiver.output
         assert "Interrupted" in receiver.output
-        assert management.queue(queue) is None
+        # The broker drops an exclusive queue when it notices the connection is gone: a moment later.
+        assert eventually(lambda: management.queue(queue) is None, timeout=5)
         assert management.bindings("logs") == []
     finally:
         receiver.stop()

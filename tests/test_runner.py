@@ -93,7 +93,8 @@ DEMO = textwrap.dedent(f"""
     from lessons.runner import Story
     with Story("interrupt me", []) as story:
         role = story.start("role", {ROLE!r}, "--grandchild", ready=r"Waiting")
-        print("pids", role.popen.pid, role.wait_for(r"grandchild (\\d+)").group(1), flush=True)
+        grandchild = role.wait_for(r"grandchild (\\d+)").group(1)
+        story.say(f"pids {{role.popen.pid}} {{grandchild}}")  # say() is thread-safe; print() is not
         role.wait(timeout=60)
     sys.exit(story.exit_code)
 """)

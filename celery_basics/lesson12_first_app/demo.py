@@ -16,17 +16,9 @@ LESSON = "celery_basics.lesson12_first_app"
 QUEUES = ("celery", "lesson12_urgent")
 
 
-def remove_leftovers() -> list[str]:
-    removed = broker.delete_queues(*QUEUES)
-    broker.delete_exchanges(*QUEUES)  # Celery declares an exchange named like each queue
-    return removed
-
-
 def main(argv=None) -> int:
     with Story("Lesson 12: the first Celery app", argv) as story:
-        if remove_leftovers():
-            story.say("(Starting fresh: removed the queues an earlier run left behind.)")
-        story.cleanup(remove_leftovers)
+        story.start_fresh(queues=QUEUES, exchanges=QUEUES)
 
         story.section("Call a task while no worker runs: the message waits in the 'celery' queue")
         sent = story.run("client", f"{LESSON}.client", "2", "2", "--no-wait")

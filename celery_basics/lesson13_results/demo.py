@@ -18,21 +18,13 @@ LESSON = "celery_basics.lesson13_results"
 QUEUES = ("lesson13_results", "lesson13_rpc", "lesson13_nobody")
 
 
-def remove_leftovers() -> list[str]:
-    removed = broker.delete_queues(*QUEUES)
-    broker.delete_exchanges(*QUEUES)
-    return removed
-
-
 def task_id(process, pattern=r"task id (\S+)", which=0) -> str:
     return process.matches(pattern)[which].group(1)
 
 
 def main(argv=None) -> int:
     with Story("Lesson 13: results and task states", argv) as story:
-        if remove_leftovers():
-            story.say("(Starting fresh: removed the queues an earlier run left behind.)")
-        story.cleanup(remove_leftovers)
+        story.start_fresh(queues=QUEUES, exchanges=QUEUES)
         results = redis.Redis.from_url(REDIS_URL, decode_responses=True)
 
         story.section("Two workers: one app keeps results in Redis, the other sends them back over rpc://")

@@ -16,21 +16,13 @@ LESSON = "celery_basics.lesson14_reliable_tasks"
 QUEUE = "lesson14_reliable_tasks"
 
 
-def remove_leftovers() -> list[str]:
-    removed = broker.delete_queues(QUEUE)
-    broker.delete_exchanges(QUEUE)
-    return removed
-
-
 def parent_of(pid: int) -> int:
     return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
 
 
 def main(argv=None) -> int:
     with Story("Lesson 14: reliable tasks", argv) as story:
-        if remove_leftovers():
-            story.say("(Starting fresh: removed the queue an earlier run left behind.)")
-        story.cleanup(remove_leftovers)
+        story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
 
         def replay(since: int, *words: str) -> None:
             """Show the worker's lines since `since` that contain one of `words` (tracebacks stay hidden)."""

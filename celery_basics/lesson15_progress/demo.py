@@ -13,7 +13,6 @@ from pathlib import Path
 
 import redis
 
-from lessons import broker
 from lessons.runner import Story, wait_until
 from lessons.settings import REDIS_URL
 
@@ -22,17 +21,9 @@ QUEUE = "lesson15_progress"
 JOBS, STEPS = 3, 10
 
 
-def remove_leftovers() -> list[str]:
-    removed = broker.delete_queues(QUEUE)
-    broker.delete_exchanges(QUEUE)
-    return removed
-
-
 def main(argv=None) -> int:
     with Story("Lesson 15: progress of long jobs", argv) as story:
-        if remove_leftovers():
-            story.say("(Starting fresh: removed the queue an earlier run left behind.)")
-        story.cleanup(remove_leftovers)
+        story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
         results = redis.Redis.from_url(REDIS_URL, decode_responses=True)
         log = Path(tempfile.mkstemp(prefix="lesson15-", suffix=".jsonl")[1])
         story.cleanup(lambda: log.unlink(missing_ok=True), always=True)

@@ -16,10 +16,8 @@ QUEUE = "lesson16_workflows"
 
 def main(argv=None) -> int:
     with Story("Lesson 16: workflows (canvas)", argv) as story:
-        if broker.delete_queues(QUEUE):
-            story.say(f"(Starting fresh: removed the queue '{QUEUE}' an earlier run left behind.)")
-        # Celery names the default exchange after the default queue: remove both at the end.
-        story.cleanup(lambda: (broker.delete_queues(QUEUE), broker.delete_exchanges(QUEUE)))
+        # Celery names the default exchange after the default queue: both go at the end.
+        story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
 
         story.section("Start one worker")
         story.say("Its log has two lines per task (about 40 tasks here), so the demo keeps it quiet\n"

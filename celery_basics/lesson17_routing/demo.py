@@ -42,10 +42,7 @@ def batch(story, title, *args):
 
 def main(argv=None) -> int:
     with Story("Lesson 17: routing and scaling out", argv) as story:
-        if removed := broker.delete_queues(*PACKAGE_QUEUES):
-            story.say(f"(Starting fresh: removed {', '.join(removed)} left by an earlier run.)")
-        broker.delete_exchanges("lesson17")
-        story.cleanup(lambda: (broker.delete_queues(*PACKAGE_QUEUES), broker.delete_exchanges("lesson17")))
+        story.start_fresh(queues=PACKAGE_QUEUES, exchanges=["lesson17"])
 
         story.section("Send first: task_routes puts each task in its queue")
         client = story.start("client", f"{LESSON}.client", "--images", "5", "--emails", "4",

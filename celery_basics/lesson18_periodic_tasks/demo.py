@@ -13,7 +13,6 @@ from pathlib import Path
 from celery.schedules import crontab
 
 from celery_basics.lesson18_periodic_tasks.tasks import app
-from lessons import broker
 from lessons.runner import ROOT, Story, celery_env, wait_until
 
 LESSON = "celery_basics.lesson18_periodic_tasks"
@@ -25,9 +24,8 @@ RAN = r"run_report\[\S+\] succeeded in \S+: '{}'"
 
 def main(argv=None) -> int:
     with Story("Lesson 18: periodic tasks with beat", argv) as story:
-        if broker.delete_queues(QUEUE):
-            story.say(f"(Starting fresh: removed the queue '{QUEUE}' an earlier run left behind.)")
-        story.cleanup(lambda: (broker.delete_queues(QUEUE), broker.delete_exchanges(QUEUE)))
+        # Celery names the default exchange after the default queue: both go at the end.
+        story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
         folder = Path(tempfile.mkdtemp(prefix="lesson18-"))
         story.cleanup(lambda: shutil.rmtree(folder, ignore_errors=True), always=True)
         schedule_file = folder / "celerybeat-schedule"

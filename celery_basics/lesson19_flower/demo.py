@@ -54,9 +54,7 @@ def main(argv=None) -> int:
     port = urlsplit(settings.FLOWER_URL).port or 5555
     with Story("Lesson 19: monitoring Celery with Flower", rest) as story:
         check_port_free(port)  # a sentence naming the port and FLOWER_URL when it is taken
-        if broker.delete_queues(QUEUE):
-            story.say(f"(Starting fresh: removed the queue '{QUEUE}' an earlier run left behind.)")
-        story.cleanup(lambda: broker.delete_queues(QUEUE))
+        story.start_fresh(queues=[QUEUE])
         story.cleanup(lambda: broker.delete_exchanges(QUEUE))
         sent_ids: list[str] = []
         story.cleanup(lambda: _forget(sent_ids))

@@ -7,7 +7,6 @@ environment, what the workers really run with, and two mistakes.
 import json
 import sys
 
-from lessons import broker
 from lessons.runner import Story
 
 LESSON = "celery_basics.lesson20_configuration"
@@ -17,9 +16,8 @@ CONF = r"\[\.\] (\S+) (\w+) = (.*?)( \(default\))?$"
 
 def main(argv=None) -> int:
     with Story("Lesson 20: configuration", argv) as story:
-        if broker.delete_queues(QUEUE):
-            story.say(f"(Starting fresh: removed the queue '{QUEUE}' an earlier run left behind.)")
-        story.cleanup(lambda: (broker.delete_queues(QUEUE), broker.delete_exchanges(QUEUE)))
+        # Celery names the default exchange after the default queue: both go at the end.
+        story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
 
         story.section("Two configuration modules: celeryconfig.py and production.py")
         for module in ("celeryconfig", "production"):

@@ -9,7 +9,6 @@ import time
 import redis
 import requests
 
-from lessons import broker
 from lessons.runner import Story
 from lessons.settings import REDIS_URL
 
@@ -19,10 +18,8 @@ QUEUE = "lesson21_flask"
 
 def main(argv=None) -> int:
     with Story("Lesson 21: a Flask app that hands slow work to Celery", argv) as story:
-        if broker.delete_queues(QUEUE):
-            story.say(f"(Starting fresh: removed the queue '{QUEUE}' an earlier run left behind.)")
-        story.cleanup(lambda: broker.delete_exchanges(QUEUE))  # Celery's direct exchange for it
-        story.cleanup(lambda: broker.delete_queues(QUEUE))
+        # Celery names the default exchange after the default queue: both go at the end.
+        story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
         store = redis.Redis.from_url(REDIS_URL)
         job_ids = []
         story.cleanup(lambda: forget(store, job_ids), always=True)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import redis
 
-from lessons import broker
 from lessons.runner import Story, wait_until
 from lessons.settings import REDIS_URL
 
@@ -23,10 +22,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def main(argv=None) -> int:
     with Story("Lesson 22: Celery inside Django", argv) as story:
-        if broker.delete_queues(QUEUE):
-            story.say(f"(Starting fresh: removed the queue '{QUEUE}' an earlier run left behind.)")
-        story.cleanup(lambda: broker.delete_exchanges(QUEUE))
-        story.cleanup(lambda: broker.delete_queues(QUEUE))
+        # Celery names the default exchange after the default queue: both go at the end.
+        story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
         folder = Path(tempfile.mkdtemp(prefix="course-lesson22-"))
         story.cleanup(lambda: shutil.rmtree(folder, ignore_errors=True), always=True)
         database = folder / "db.sqlite3"

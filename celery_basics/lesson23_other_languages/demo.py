@@ -24,10 +24,8 @@ QUIET = ("--without-mingle", "--without-gossip")
 
 def main(argv=None) -> int:
     with Story("Lesson 23: calling Celery from other languages", argv) as story:
-        if broker.delete_queues(QUEUE):
-            story.say(f"(Starting fresh: removed the queue '{QUEUE}' an earlier run left behind.)")
-        story.cleanup(lambda: broker.delete_exchanges(QUEUE))
-        story.cleanup(lambda: broker.delete_queues(QUEUE))
+        # Celery names the default exchange after the default queue: both go at the end.
+        story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
         store = redis.Redis.from_url(REDIS_URL)
         task_ids = []
         story.cleanup(lambda: store.delete(*[f"celery-task-meta-{i}" for i in task_ids]) if task_ids else None,

@@ -15,9 +15,7 @@ QUEUE = "hello"
 
 def main(argv=None) -> int:
     with Story("Lesson 1: hello world", argv) as story:
-        if broker.delete_queues(QUEUE):
-            story.say(f"(Starting fresh: removed the queue '{QUEUE}' an earlier run left behind.)")
-        story.cleanup(lambda: broker.delete_queues(QUEUE))
+        story.start_fresh(queues=[QUEUE])
 
         story.section("Send a message while nobody listens")
         story.run("send", f"{LESSON}.send", "Hello World!")

@@ -42,9 +42,7 @@ def run_batch(story, tasks, prefetch):
 
 def main(argv=None) -> int:
     with Story("Lesson 2: work queues", argv) as story:
-        if broker.delete_queues(QUEUE):
-            story.say(f"(Starting fresh: removed the queue '{QUEUE}' an earlier run left behind.)")
-        story.cleanup(lambda: broker.delete_queues(QUEUE))
+        story.start_fresh(queues=[QUEUE])
 
         story.section("Round-robin: two workers share six equal tasks")
         tasks = [f"task-{n}." for n in range(1, 7)]

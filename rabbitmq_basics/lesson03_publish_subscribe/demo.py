@@ -5,7 +5,6 @@
 
 import sys
 
-from lessons import broker
 from lessons.management import Management
 from lessons.runner import Story, wait_until
 
@@ -17,10 +16,7 @@ QUEUE_LINE = r"\[\*\] Queue (amq\.gen-\S+) bound"
 def main(argv=None) -> int:
     with Story("Lesson 3: publish/subscribe (fanout)", argv) as story:
         management = Management()
-        if any(x["name"] == EXCHANGE for x in management.exchanges()):
-            story.say(f"(Starting fresh: removed the exchange '{EXCHANGE}' an earlier run left behind.)")
-        broker.delete_exchanges(EXCHANGE)
-        story.cleanup(lambda: broker.delete_exchanges(EXCHANGE))
+        story.start_fresh(exchanges=[EXCHANGE])
 
         story.section("Emit while nobody listens: the exchange has no queue to copy into")
         story.run("emit", f"{LESSON}.emit_log", "info: is anybody there?")

@@ -26,10 +26,7 @@ LINES = [("info", "user logged in"), ("warning", "disk 80% full"),
 def main(argv=None) -> int:
     with Story("Lesson 4: routing (direct exchange)", argv) as story:
         management = Management()
-        if any(x["name"] == EXCHANGE for x in management.exchanges()):
-            story.say(f"(Starting fresh: removed the exchange '{EXCHANGE}' an earlier run left behind.)")
-        broker.delete_exchanges(EXCHANGE)
-        story.cleanup(lambda: broker.delete_exchanges(EXCHANGE))
+        story.start_fresh(exchanges=[EXCHANGE])
 
         story.section("Two receivers: 'disk' binds error; 'screen' binds info, warning and error")
         expected = {name: [(sev, text) for sev, text in LINES if sev in keys]

@@ -5,7 +5,6 @@
 
 import sys
 
-from lessons import broker
 from lessons.management import Management
 from lessons.runner import Story, wait_until
 
@@ -41,10 +40,7 @@ def matches(pattern: str, key: str) -> bool:
 def main(argv=None) -> int:
     with Story("Lesson 5: topics", argv) as story:
         management = Management()
-        if any(x["name"] == EXCHANGE for x in management.exchanges()):
-            story.say(f"(Starting fresh: removed the exchange '{EXCHANGE}' an earlier run left behind.)")
-        broker.delete_exchanges(EXCHANGE)
-        story.cleanup(lambda: broker.delete_exchanges(EXCHANGE))
+        story.start_fresh(exchanges=[EXCHANGE])
 
         expected = {name: [key for key in KEYS if any(matches(p, key) for p in patterns)]
                     for name, patterns in RECEIVERS.items()}

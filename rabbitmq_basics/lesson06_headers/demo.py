@@ -5,7 +5,6 @@
 
 import sys
 
-from lessons import broker
 from lessons.management import Management
 from lessons.runner import Story, wait_until
 
@@ -43,10 +42,7 @@ def show(headers: dict) -> str:
 def main(argv=None) -> int:
     with Story("Lesson 6: headers exchange", argv) as story:
         management = Management()
-        if any(x["name"] == EXCHANGE for x in management.exchanges()):
-            story.say(f"(Starting fresh: removed the exchange '{EXCHANGE}' an earlier run left behind.)")
-        broker.delete_exchanges(EXCHANGE)
-        story.cleanup(lambda: broker.delete_exchanges(EXCHANGE))
+        story.start_fresh(exchanges=[EXCHANGE])
 
         expected = {name: [m for m, headers, _ in MESSAGES if matches(x_match, wanted, headers)]
                     for name, (x_match, wanted) in RECEIVERS.items()}

@@ -23,9 +23,7 @@ CPU = r"Waited ([\d.]+) s for replies, using ([\d.]+) s of CPU"
 def main(argv=None) -> int:
     with Story("Lesson 7: RPC", argv) as story:
         management = Management()
-        if broker.delete_queues(QUEUE):
-            story.say(f"(Starting fresh: removed the queue '{QUEUE}' an earlier run left behind.)")
-        story.cleanup(lambda: broker.delete_queues(QUEUE))
+        story.start_fresh(queues=[QUEUE])
 
         story.section("No server running: the client gives up after its timeout (2 s here)")
         client = story.run("client", f"{LESSON}.rpc_client", "30", "--timeout", "2", expect_code=1)

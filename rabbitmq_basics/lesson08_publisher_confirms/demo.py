@@ -25,12 +25,6 @@ RESULT = (r"\[x\] (\w+): (\d+) messages published to '[^']+', (\d+) confirmed, (
           r"in ([\d.]+) s \((\d+) messages/s\)")
 
 
-def tidy() -> bool:
-    removed = broker.delete_queues(*QUEUES)
-    broker.delete_exchanges(*EXCHANGES)
-    return bool(removed)
-
-
 def purge(queue: str) -> None:
     with broker.channel() as channel:
         channel.queue_purge(queue)
@@ -42,9 +36,7 @@ def main(argv=None) -> int:
     known, rest = parser.parse_known_args(argv)
     count = known.messages
     with Story("Lesson 8: publisher confirms and unroutable messages", rest) as story:
-        if tidy():
-            story.say("(Starting fresh: removed the queues an earlier run left behind.)")
-        story.cleanup(tidy)
+        story.start_fresh(queues=QUEUES, exchanges=EXCHANGES)
 
         story.section(f"Three ways to wait for confirms: {count} persistent messages each, same durable queue")
         rows = []

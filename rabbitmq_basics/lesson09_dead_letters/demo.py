@@ -21,12 +21,6 @@ MAX_TRIES = 3
 DELIVERY_LIMIT = 2
 
 
-def tidy() -> bool:
-    removed = broker.delete_queues(*QUEUES)
-    broker.delete_exchanges(DLX)
-    return bool(removed)
-
-
 def dead_letters(management: Management) -> list[tuple[str, str, str]]:
     """(body, reason, queue) of each dead letter, read from outside with the management API."""
     rows = []
@@ -38,9 +32,7 @@ def dead_letters(management: Management) -> list[tuple[str, str, str]]:
 
 def main(argv=None) -> int:
     with Story("Lesson 9: dead letters, TTL, priority and quorum queues", argv) as story:
-        if tidy():
-            story.say("(Starting fresh: removed the queues an earlier run left behind.)")
-        story.cleanup(tidy)
+        story.start_fresh(queues=QUEUES, exchanges=[DLX])
         management = Management()
 
         story.section("Four ways to become a dead letter (TTL scaled down to 200 ms)")
