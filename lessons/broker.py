@@ -40,31 +40,26 @@ def queue_exists(name: str) -> bool:
     return queue_depth(name) is not None
 
 
-def delete_queues(*names: str) -> list[str]:
-    """Delete the queues that exist; return the names of those that did."""
+def _delete_existing(kind: str, names: tuple[str, ...]) -> list[str]:
+    """Delete the queues or exchanges among `names` that exist; return those that did."""
     deleted = []
     with channel() as ch:
         for name in names:
-            try:
-                ch.queue_declare(queue=name, passive=True)
-            except pika.exceptions.ChannelClosedByBroker:  # 404: nothing to delete
+            try:  # a passive declare answers 404 when there is nothing to delete
+                getattr(ch, f"{kind}_declare")(name, passive=True)
+            except pika.exceptions.ChannelClosedByBroker:
                 ch = ch.connection.channel()
                 continue
-            ch.queue_delete(queue=name)
+            getattr(ch, f"{kind}_delete")(name)
             deleted.append(name)
     return deleted
+
+
+def delete_queues(*names: str) -> list[str]:
+    """Delete the queues that exist; return the names of those that did."""
+    return _delete_existing("queue", names)
 
 
 def delete_exchanges(*names: str) -> list[str]:
     """Delete the exchanges that exist; return the names of those that did."""
-    deleted = []
-    with channel() as ch:
-        for name in names:
-            try:
-                ch.exchange_declare(exchange=name, passive=True)
-            except pika.exceptions.ChannelClosedByBroker:  # 404: nothing to delete
-                ch = ch.connection.channel()
-                continue
-            ch.exchange_delete(exchange=name)
-            deleted.append(name)
-    return deleted
+    return _delete_existing("exchange", names)
