@@ -39,8 +39,8 @@ def test_route_to_a_queue_nobody_consumes_waits_there(management):
     assert result.returncode == 0, result.stdout
     assert result.stdout.count("routed to 'lesson17_archive', where nobody listens") == 2
     try:
-        # The management API's counts lag by up to 5 s: poll with a deadline.
-        queue = wait_until(lambda: (q := management.queue("lesson17_archive")) and q.get("messages") == 2 and q,
+        # The management API fills in counts (and the consumers field) with a lag of up to 5 s: poll.
+        queue = wait_until(lambda: (q := management.queue("lesson17_archive")) and q.get("messages") == 2 and q.get("messages_ready") == 2 and "consumers" in q and q,
                            timeout=15, what="the management API to count 2 messages")
         assert queue["consumers"] == 0 and queue["messages_ready"] == 2
         assert broker.queue_depth("lesson17_archive") == 2
