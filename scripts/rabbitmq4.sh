@@ -119,7 +119,7 @@ start() {
         [ "$i" -le 60 ] || fail "$NODE did not accept AMQP connections within 60 s; its log is in $ROOTFS$NODE_HOME/log."
         sleep 1
     done
-    if ! ctl list_users | grep -q "^${USER_NAME}[[:space:]]"; then ctl add_user "$USER_NAME" "$USER_PASSWORD" >/dev/null; fi
+    if ! ctl list_users | grep "^${USER_NAME}[[:space:]]" >/dev/null; then ctl add_user "$USER_NAME" "$USER_PASSWORD" >/dev/null; fi
     ctl set_user_tags "$USER_NAME" administrator >/dev/null
     ctl set_permissions -p / "$USER_NAME" '.*' '.*' '.*' >/dev/null
     i=0
