@@ -68,7 +68,7 @@ def test_demo_tells_and_checks_the_story_in_every_language(management, redis_cli
             assert re.search(rf"{language} \|  \[\.\] Got {expected} \(", out), language
         for language in HERE:
             if language in demo.WORKER_LANGUAGES:
-                assert f"worker-{language} |  [x] Done" in out
+                assert f"{demo.worker_name(language)} |  [x] Done" in out
         assert "Rejected b'{\"id\": \"broken\",' (JSONDecodeError): dead-lettered to lesson23_jobs_dead" in out
         assert 'The worker answered FAILURE: NotRegistered("lesson23.nope")' in out
         assert "[!] Timed out: no result for lesson23.add" in out
@@ -225,7 +225,7 @@ def test_python_roles_with_a_stopped_broker_or_a_wrong_password(role):
 
 def test_ctrl_c_stops_the_demo_and_every_language_it_started():
     started = start_lesson(23)
-    read_until(started, "worker-python |  [*] Waiting for jobs", timeout=120)
+    read_until(started, "worker-py |  [*] Waiting for jobs", timeout=120)
     started.send_signal(signal.SIGINT)
     out, _ = started.communicate(timeout=60)
     assert started.returncode == 130, out
@@ -260,3 +260,21 @@ def test_every_program_uses_the_course_defaults():
         assert amqp_default in text, path
         if "send_task" in path.name or path.name in {"tasks.py", "SendTask.java"} or path.parent.name == "send_task":
             assert (redis_default in text) == (path.name != "SendTask.java"), path  # Java reads no Redis
+
+
+def test_readme_snippets_are_excerpts_of_the_files_and_docker_lines_install_the_same_packages():
+    readme = (FOLDER / "README.md").read_text(encoding="utf-8")
+    sources = {path: path.read_text(encoding="utf-8").splitlines() for path in FOLDER.rglob("*")
+               if path.suffix in {".php", ".rb", ".java", ".go", ".js"} and "node_modules" not in path.parts}
+    blocks = re.findall(r"```(php|ruby|java|go|javascript)\n(.*?)```", readme, flags=re.S)
+    assert {language for language, _ in blocks} == {"php", "ruby", "java", "go", "javascript"}
+    for _, block in blocks:  # contiguous lines of one file, indentation included
+        lines = block.rstrip("\n").splitlines()
+        assert any(lines == text[i:i + len(lines)] for text in sources.values() for i in range(len(text))), block
+    chains = demo.toolchains()
+    docker = re.findall(r"apt-get install -y -qq ([a-z0-9 .-]+?) >/dev/null && (\w+)", readme)
+    commands = {"php": "php", "ruby": "ruby", "java": "java", "go": "GO111MODULE"}
+    assert {command for _, command in docker} == set(commands.values())
+    for packages, command in docker:
+        [language] = [name for name, run in commands.items() if run == command]
+        assert packages == chains[language][1], (language, packages)

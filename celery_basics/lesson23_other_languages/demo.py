@@ -111,6 +111,17 @@ def program(language: str, role: str, built: Path) -> list[str] | None:
     return None
 
 
+def spoken(names) -> str:
+    """'PHP, Ruby and Go'."""
+    names = list(names)
+    return " and ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def worker_name(language: str) -> str:
+    """The role prefix of a language's job worker (ten characters at most, so the columns line up)."""
+    return "worker-" + {"python": "py", "ruby": "rb"}.get(language, language)
+
+
 def done_jobs(worker) -> list[str]:
     return [m.group(1) for m in worker.matches(r"\[x\] Done (\S+)")]
 
@@ -138,7 +149,7 @@ def main(argv=None) -> int:
         for language in (name for name in WORKER_LANGUAGES if name in languages):
             # Python roles stop with SIGTERM here: Ctrl+C's quiet exit is the course launcher's job.
             stop = signal.SIGTERM if language == "python" else signal.SIGINT
-            workers[language] = story.start_command(f"worker-{language}", program(language, "job_worker", built),
+            workers[language] = story.start_command(worker_name(language), program(language, "job_worker", built),
                                                     ready=READY, stop_signal=stop)
 
         story.section(f"Producers in {len(languages)} languages send {JOBS_EACH} JSON jobs each")
@@ -180,7 +191,7 @@ def main(argv=None) -> int:
         if others:
             story.check(all(workers[name].returncode == 0 and workers[name].count(r"\[x\] Bye") == 1
                             for name in others),
-                        f"the {', '.join(LANGUAGES[name] for name in others)} workers stopped cleanly on Ctrl+C (SIGINT)")
+                        f"the {spoken(LANGUAGES[name] for name in others)} workers stopped cleanly on Ctrl+C (SIGINT)")
         story.run("python", f"{LESSON}.send_jobs", "--raw", '{"id": "broken",')
         python_worker = workers["python"]
         python_worker.wait_for(r"\[!\] Rejected")
@@ -247,7 +258,7 @@ def main(argv=None) -> int:
                 if "unregistered task" in line or "ignored and discarded" in line:
                     story.say(f"{process.name:>10} | {line}")
         story.check(all(results[name] == 2 for name in unknown_senders),
-                    f"{' and '.join(LANGUAGES[n] for n in unknown_senders)} got FAILURE NotRegistered back "
+                    f"{spoken(LANGUAGES[n] for n in unknown_senders)} got FAILURE NotRegistered back "
                     "and stopped waiting")
         story.check(broker.queue_depth(TASKS) == 0 and broker.queue_depth(RPC) == 0,
                     "the workers rejected the messages: the queues are empty, nothing is redelivered")
