@@ -238,6 +238,23 @@ def test_ctrl_c_stops_the_demo_and_every_language_it_started():
     broker.delete_queues(JOBS, DEAD_LETTERS)
 
 
+def test_with_python_alone_the_demo_still_tells_the_story_and_names_each_missing_toolchain(tmp_path):
+    # Most learners have none of the other languages: a PATH with nothing but sh hides them all.
+    (tmp_path / "sh").symlink_to("/bin/sh")
+    out = assert_clean_run(run_lesson(23, timeout=180, env={"PATH": str(tmp_path)}))
+    chains = demo.toolchains()
+    for language in set(ALL) - {"python"}:
+        hint = (f"({demo.LANGUAGES[language]} is not installed here, so its part is skipped. It takes: "
+                f"sudo apt-get install {chains[language][1]}   (or 'make languages' for every language))")
+        assert hint in out, language
+    assert "Compiling" not in out
+    assert "all 3 jobs from 1 language were done, each exactly once" in out
+    assert "every task ran on the Redis worker (no Java here for the rpc:// route)" in out
+    assert "every language got its sum back: Python 9" in out
+    assert "Python got FAILURE NotRegistered back" in out
+    assert lesson_processes("lesson23") == []
+
+
 def test_a_missing_language_is_one_line_with_the_apt_get_command():
     chains = demo.toolchains()
     assert set(chains) == set(ALL) - {"python"}
