@@ -226,13 +226,15 @@ class Node:
     def _kill_leftovers(self) -> None:
         import psutil
 
-        for process in psutil.process_iter(["cmdline"]):
-            cmdline = " ".join(process.info["cmdline"] or [])
-            if self._seen in cmdline and "beam" in cmdline:
-                try:
+        # The node's name is in the Erlang VM's environment, not on its command line.
+        for process in psutil.process_iter(["name"]):
+            if not (process.info["name"] or "").startswith("beam"):
+                continue
+            try:
+                if process.environ().get("RABBITMQ_NODENAME") == self.node:
                     process.kill()
-                except psutil.Error:
-                    pass
+            except psutil.Error:
+                pass
 
 
 class Nodes:
