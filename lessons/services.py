@@ -142,9 +142,12 @@ def uses_local_defaults() -> bool:
     course may set those servers up itself (it never touches a broker the learner chose)."""
     amqp, redis_url = urlsplit(settings.AMQP_URL), urlsplit(settings.REDIS_URL)
     default = urlsplit(settings.VARIABLES["AMQP_URL"][0])
+    # The user scripts/local-stack.sh creates, as docker-compose.yml reads it.
+    stack_user = (os.environ.get("RABBITMQ_USER", default.username),
+                  os.environ.get("RABBITMQ_PASSWORD", default.password))
     local = ("127.0.0.1", "localhost")
     return (amqp.hostname in local and (amqp.port or 5672) == 5672
-            and (amqp.username, amqp.password) == (default.username, default.password)
+            and (amqp.username, amqp.password) == stack_user
             and redis_url.hostname in local and (redis_url.port or 6379) == 6379)
 
 
