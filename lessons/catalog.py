@@ -182,6 +182,12 @@ LESSONS: tuple[Lesson, ...] = (
         (RABBITMQ, MANAGEMENT, REDIS), ("worker", "producer"),
         "A task message is AMQP + JSON (protocol v2): pika and Node.js (amqplib) send tasks to a Python worker and read celery-task-meta-<id> from Redis.",
     ),
+    Lesson(
+        24, "services", "Workers as services",
+        "production.lesson24_services",
+        (RABBITMQ, MANAGEMENT, REDIS), ("render", "client"),
+        "A worker and beat under supervisord and systemd, celery multi; warm vs cold shutdown, restarts that lose nothing, recycling leaky pool processes, health checks.",
+    ),
 )
 
 
