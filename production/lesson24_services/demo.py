@@ -9,8 +9,9 @@ file and logs; celery multi's pid and log files) and is stopped at the end, also
 Tasks are scaled down to seconds.
 """
 
-import gc
+import ast
 import itertools
+import json
 import re
 import shutil
 import signal
@@ -20,13 +21,14 @@ import tempfile
 from pathlib import Path
 
 import psutil
+import redis
 
 from lessons import broker, errors, settings
 from lessons.runner import ROOT, Process, Story, celery_env, emit, eventually
 from production.lesson24_services import render
-from production.lesson24_services.tasks import leak, slow, slow_early_ack
 
 TASKS = "production.lesson24_services.tasks"
+CLIENT = "production.lesson24_services.client"
 QUEUE = "lesson24_services"
 TASK_LIMIT_QUEUE, MEMORY_LIMIT_QUEUE = "lesson24_tasklimit", "lesson24_memlimit"
 QUEUES = [QUEUE, TASK_LIMIT_QUEUE, MEMORY_LIMIT_QUEUE]
@@ -62,6 +64,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def results_of(client: Process) -> dict[str, dict]:
+    """What the client printed as ' [.] NAME: {result}', by name."""
+    return {match[1]: ast.literal_eval(match[2]) for match in client.matches(r"^ \[\.\] (\S+): (\{.*\})$")}
+
+
+def sent_ids(client: Process) -> list[str]:
+    """The task ids the client printed as ' [x] Sent ...: ID', in order."""
+    return [match[1] for match in client.matches(r"^ \[x\] Sent .*: (\S+)$")]
 
 
 def show_log(process: Process, since: int = 0, skip: str | None = None) -> None:
@@ -101,6 +113,22 @@ class Services:
         return self.command("ping", self.celery, "-A", TASKS, "inspect", "ping", "-d", node,
                             "--timeout", "2", expect=None)
 
+    def start_ctl(self, *args: str) -> Process:
+        """supervisorctl in the background, for a command that takes a while (restart)."""
+        return self.story.start_command("ctl", [self.supervisorctl, "-c", str(self.conf), *args], env=self.env)
+
+    def client(self, *args: str, echo: bool = True) -> Process:
+        """The client role in the background. SIGTERM stops it without a word, should the demo
+        be interrupted while it waits for a result."""
+        return self.story.start_command("client", [sys.executable, "-m", CLIENT, *args], env=self.env,
+                                        stop_signal=signal.SIGTERM, echo=echo)
+
+    def states(self, task_ids: list[str]) -> list[str]:
+        """The tasks' states as Redis holds them (Celery's result keys), read with a client of our own."""
+        with redis.Redis.from_url(settings.REDIS_URL, socket_timeout=5) as client:
+            metas = [client.get(f"celery-task-meta-{task_id}") for task_id in task_ids]
+        return [json.loads(meta)["status"] if meta else "PENDING" for meta in metas]
+
     def tail(self, name: str, log: Path, echo: bool = False) -> Process:
         """Follow a log file (tail -F); unless `echo`, the demo shows its records after a scene."""
         log.touch()
@@ -133,14 +161,13 @@ class Services:
             except psutil.Error:
                 pass
         if strays:
-            emit(f"(stopped {len(strays)} process(es) that were still shutting down)")
+            emit(f"(stopped {len(strays)} more process(es) of this run: celery multi's nodes, or "
+                 "programs still shutting down)")
 
 
 def main(argv=None) -> int:
     with Story("Lesson 24: workers as services", argv) as story:
         tell(story)
-    # Results left waiting (after Ctrl+C or a timeout) unsubscribe from Redis now, while Python can.
-    gc.collect()
     return story.exit_code
 
 
@@ -239,29 +266,30 @@ def restart_loses_nothing(story: Story, services: Services, worker: Process) -> 
     story.section("3. Restart the worker with tasks in flight: warm shutdown, nothing lost")
     since = len(worker.lines)
     old_pid = services.pid("worker")
-    results = [slow.delay("long", 2.0)] + [slow.delay(f"short-{i}", 0.5) for i in range(1, 5)]
-    story.say("Sent slow('long', 2 s) and four slow('short-N', 0.5 s); the worker runs two at a time.")
-    worker.wait_for(r"slow long: started", timeout=20)
-    restart = story.start_command("ctl", [services.supervisorctl, "-c", str(services.conf), "restart", "worker"],
-                                  env=services.env)
+    client = services.client("slow", "2", "0.5", "0.5", "0.5", "0.5")
+    story.say("job-1 takes 2 s, job-2 to job-5 0.5 s each; the worker runs two at a time.")
+    worker.wait_for(r"slow job-1: started", timeout=20)
+    restart = services.start_ctl("restart", "worker")
     worker.wait_for(r"^worker: Warm shutdown", timeout=20)
     story.say(f"supervisorctl restart sent SIGTERM: warm shutdown. A second SIGTERM now: kill -TERM {old_pid}")
     psutil.Process(old_pid).send_signal(signal.SIGTERM)
     code = restart.wait(timeout=90)
     worker.wait_for(READY, count=2, timeout=40)
-    values = [result.get(timeout=30) for result in results]
+    client.wait(timeout=60)
+    values = results_of(client)
     new_pid = services.pid("worker")
     show_log(worker, since, skip="heartbeat")
     warm = worker.when(r"^worker: Warm shutdown")
-    long_done = worker.when(r"slow long: finished")
+    long_done = worker.when(r"slow job-1: finished")
     story.check(code == 0 and new_pid != old_pid,
                 f"supervisorctl restart: worker pid {old_pid} stopped, pid {new_pid} started")
-    story.check(values[0]["worker_pid"] == old_pid and None not in (warm, long_done) and long_done > warm,
-                "the running task ('long') finished during the warm shutdown, in the old worker")
+    story.check(values["job-1"]["worker_pid"] == old_pid and None not in (warm, long_done) and long_done > warm,
+                "the running task (job-1) finished during the warm shutdown, in the old worker")
     story.check(worker.count(r"^worker: Warm shutdown") == 2,
                 "the second SIGTERM only printed 'Warm shutdown' again: Celery ignores it")
-    late = [value["job"] for value in values if value["worker_pid"] == new_pid]
-    story.check(all(result.state == "SUCCESS" for result in results) and bool(late),
+    late = [job for job, value in values.items() if value["worker_pid"] == new_pid]
+    states = services.states(sent_ids(client))
+    story.check(len(values) == 5 and states == ["SUCCESS"] * 5 and bool(late),
                 f"all 5 results are SUCCESS in Redis; {', '.join(late)} waited in the queue and ran "
                 "in the new worker")
     story.check(eventually(lambda: broker.queue_depth(QUEUE) == 0), "the queue is empty: nothing lost")
@@ -270,27 +298,29 @@ def restart_loses_nothing(story: Story, services: Services, worker: Process) -> 
 def cold_shutdown(story: Story, services: Services, worker: Process, supervisord: Process) -> None:
     story.section("4. Cold shutdown (SIGQUIT): what it costs, with and without acks_late")
     since, spawned = len(worker.lines), supervisord.count(r"spawned: 'worker'")
-    late_ack, early_ack = slow.delay("A", 2.0), slow_early_ack.delay("B", 2.0)
-    story.say("Sent slow('A') (acks_late=True, the app's setting) and slow_early_ack('B') "
-              "(acks_late=False, Celery's default), 2 s each.")
+    client = services.client("both", "2")
+    story.say("A is slow() (acks_late=True, the app's setting), B slow_early_ack() (acks_late=False, "
+              "Celery's default), 2 s each.")
     worker.wait_for(r"slow A: started", timeout=20)
     worker.wait_for(r"slow_early_ack B: started", timeout=20)
     services.ctl("signal", "QUIT", "worker")
     worker.wait_for(r"^worker: Cold shutdown", timeout=20)
     supervisord.wait_for(r"spawned: 'worker'", count=spawned + 1, timeout=30)
     worker.wait_for(READY, count=3, timeout=40)
-    value = late_ack.get(timeout=30)
+    client.wait(timeout=60)
+    value = results_of(client)["A"]
     empty = eventually(lambda: broker.queue_depth(QUEUE) == 0)
+    early_state = services.states(sent_ids(client)[1:])[0]
     show_log(worker, since, skip="heartbeat")
     story.check(supervisord.count(r"exited: worker") >= 1,
                 "the worker exited at once, and supervisord started it again (autorestart=true)")
     story.check(value["redelivered"] and worker.count(r"slow A: started") == 2,
                 "A (acks_late) went back to the queue and ran again from the start in the new worker "
                 "(redelivered: True): the cost is work done twice, so make tasks idempotent")
-    story.check(empty and early_ack.state == "RETRY" and worker.count(r"slow_early_ack B: started") == 1
+    story.check(empty and early_state == "RETRY" and worker.count(r"slow_early_ack B: started") == 1
                 and worker.count(r"slow_early_ack B: finished") == 0,
-                f"B (acked on arrival) is lost: its state says {early_ack.state} ('cancelled by "
-                "Celery'), the queue is empty, nothing will run it")
+                f"B (acked on arrival) is lost: Redis says {early_state} ('cancelled by Celery'), the "
+                "queue is empty, nothing will run it")
 
 
 def stopped_broker(story: Story, services: Services, node: str) -> None:
@@ -335,10 +365,14 @@ def celery_multi(story: Story, services: Services) -> list[str]:
 
     story.check(all(psutil.Process(main_pid(name)).is_running() for name in logs),
                 f"two nodes, tasklimit and memlimit, with their pid files in {multi_dir}")
-    sent_tasks = [leak.apply_async((1,), queue=TASK_LIMIT_QUEUE) for _ in range(7)]
-    sent_memory = [leak.apply_async((LEAK_MB,), queue=MEMORY_LIMIT_QUEUE) for _ in range(5)]
-    by_tasks = [result.get(timeout=60) for result in sent_tasks]
-    by_memory = [result.get(timeout=60) for result in sent_memory]
+    story.say(f"Two clients, side by side: client leak --count 7 --megabytes 1 --queue {TASK_LIMIT_QUEUE}, "
+              f"client leak --count 5 --megabytes {LEAK_MB} --queue {MEMORY_LIMIT_QUEUE}")
+    clients = [services.client("leak", "--count", "7", "--megabytes", "1", "--queue", TASK_LIMIT_QUEUE, echo=False),
+               services.client("leak", "--count", "5", "--megabytes", str(LEAK_MB), "--queue", MEMORY_LIMIT_QUEUE,
+                               echo=False)]
+    for client in clients:
+        client.wait(timeout=90)
+    by_tasks, by_memory = (list(results_of(client).values()) for client in clients)
     rows = []
     for number, (left, right) in enumerate(itertools.zip_longest(by_tasks, by_memory, fillvalue={}), 1):
         rows.append((number, left.get("pid", ""), right.get("pid", ""), right.get("rss_mb", "")))
