@@ -3,7 +3,7 @@
 Everything the web UI shows comes from this JSON API (http://127.0.0.1:15672/api/, documented at
 /api/index.html on the same server); here it is read with `requests`.
 
-    python -m rabbitmq_basics.lesson10_management.api_tour
+    python api_tour.py
 """
 
 import argparse
@@ -11,11 +11,7 @@ from urllib.parse import quote
 
 import requests
 
-from lessons.roles import run_role
-from lessons.settings import management_base, management_credentials, vhost
-
-API = management_base()
-AUTH = management_credentials()
+from management_api import API, AUTH, VHOST
 
 
 def get(path, **params):
@@ -27,7 +23,7 @@ def get(path, **params):
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Read the broker's overview, queues and connections.")
     parser.parse_args(argv)
-    name = vhost()
+    name = VHOST
 
     overview = get("overview")
     totals = overview["object_totals"]
@@ -56,4 +52,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()
