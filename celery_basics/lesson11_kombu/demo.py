@@ -34,7 +34,7 @@ def remove(url: str) -> None:
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 11: from pika to kombu", argv) as story:
+    with Story(11, argv) as story:
         for transport in BROKERS:
             remove(BROKERS[transport])  # a clean start, whatever an earlier run left
             story.cleanup(lambda url=BROKERS[transport]: remove(url))

@@ -17,7 +17,7 @@ QUEUES = ("celery", "lesson12_urgent")
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 12: the first Celery app", argv) as story:
+    with Story(12, argv) as story:
         story.start_fresh(queues=QUEUES, exchanges=QUEUES)
 
         story.section("Call a task while no worker runs: the message waits in the 'celery' queue")
@@ -44,7 +44,7 @@ def main(argv=None) -> int:
         story.check(app.AsyncResult(task_id).state == "PENDING", "with no worker, the task's state is PENDING")
 
         story.section("Start a worker: it takes the waiting task at once")
-        worker = story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", "2",
+        worker = story.start_worker("worker", "tasks", "--concurrency", "2",
                                     "--queues", ",".join(QUEUES), "--without-mingle", "--without-gossip")
         worker.wait_for(rf"add\[{task_id}\] succeeded in [\d.e-]+s: 4")
         story.check(worker.count(rf"add\[{task_id}\] received") == 1,

@@ -22,14 +22,14 @@ JOBS, STEPS = 3, 10
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 15: progress of long jobs", argv) as story:
+    with Story(15, argv) as story:
         story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
         results = redis.Redis.from_url(REDIS_URL, decode_responses=True)
         log = Path(tempfile.mkstemp(prefix="lesson15-", suffix=".jsonl")[1])
         story.cleanup(lambda: log.unlink(missing_ok=True), always=True)
 
         story.section(f"A worker that runs {JOBS} jobs at once")
-        worker = story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", str(JOBS),
+        worker = story.start_worker("worker", "tasks", "--concurrency", str(JOBS),
                                     "--without-mingle", "--without-gossip")
 
         story.section(f"The client starts {JOBS} jobs ({STEPS}, {STEPS + 2}, {STEPS + 4} steps of 0.2 s) and follows them")

@@ -14,7 +14,7 @@ QUEUE = "hello"
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 1: hello world", argv) as story:
+    with Story(1, argv) as story:
         story.start_fresh(queues=[QUEUE])
 
         story.section("Send a message while nobody listens")

@@ -41,7 +41,7 @@ def run_batch(story, tasks, prefetch):
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 2: work queues", argv) as story:
+    with Story(2, argv) as story:
         story.start_fresh(queues=[QUEUE])
 
         story.section("Round-robin: two workers share six equal tasks")

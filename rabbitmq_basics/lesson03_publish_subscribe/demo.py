@@ -14,7 +14,7 @@ QUEUE_LINE = r"\[\*\] Queue (amq\.gen-\S+) bound"
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 3: publish/subscribe (fanout)", argv) as story:
+    with Story(3, argv) as story:
         management = Management()
         story.start_fresh(exchanges=[EXCHANGE])
 

@@ -38,7 +38,7 @@ def matches(pattern: str, key: str) -> bool:
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 5: topics", argv) as story:
+    with Story(5, argv) as story:
         management = Management()
         story.start_fresh(exchanges=[EXCHANGE])
 

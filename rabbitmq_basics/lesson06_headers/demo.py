@@ -40,7 +40,7 @@ def show(headers: dict) -> str:
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 6: headers exchange", argv) as story:
+    with Story(6, argv) as story:
         management = Management()
         story.start_fresh(exchanges=[EXCHANGE])
 

@@ -21,7 +21,7 @@ CPU = r"Waited ([\d.]+) s for replies, using ([\d.]+) s of CPU"
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 7: RPC", argv) as story:
+    with Story(7, argv) as story:
         management = Management()
         story.start_fresh(queues=[QUEUE])
 

@@ -35,7 +35,7 @@ def main(argv=None) -> int:
     parser.add_argument("--messages", type=int, default=3000)
     known, rest = parser.parse_known_args(argv)
     count = known.messages
-    with Story("Lesson 8: publisher confirms and unroutable messages", rest) as story:
+    with Story(8, rest) as story:
         story.start_fresh(queues=QUEUES, exchanges=EXCHANGES)
 
         story.section(f"Three ways to wait for confirms: {count} persistent messages each, same durable queue")

@@ -45,7 +45,7 @@ def policy_of(queue: str) -> str | None:
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 10: the management plugin and watching the broker", argv) as story:
+    with Story(10, argv) as story:
         management = Management()
         leftovers = tidy()
         if any(u["name"] == USER for u in management.get("users")):
