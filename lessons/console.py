@@ -24,7 +24,8 @@ def _console(colour: bool) -> Console:
     # No markup, highlighting or emoji: role output such as " [x] Sent" is text, not rich markup.
     # soft_wrap: long lines are never cut or wrapped. file=None: whatever sys.stdout is now.
     return Console(highlight=False, markup=False, emoji=False, soft_wrap=True,
-                   force_terminal=True if colour else None, color_system="standard" if colour else None)
+                   force_terminal=True if colour else None, color_system="standard" if colour else None,
+                   no_color=False if colour else None)
 
 
 _plain, _coloured = _console(False), _console(True)
@@ -64,7 +65,10 @@ def emit(text: str | Text = "") -> None:
 
 def prefixed(name: str, line: str, colour: str | None) -> Text:
     """`    worker | line`, the prefix in the role's colour when it has one."""
-    return Text(f"{name:>10} | ", style=colour or "") + Text(line)
+    text = Text()
+    text.append(f"{name:>10} |", style=colour or "")
+    text.append(f" {line}")
+    return text
 
 
 def print_table(table, colour: bool) -> None:

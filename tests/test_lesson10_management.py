@@ -48,13 +48,11 @@ def test_wrong_management_credentials_are_one_sentence():
     from lessons import settings
 
     wrong = settings.MANAGEMENT_URL.replace(":course@", ":nope@", 1)
-    result = subprocess.run([sys.executable, "-m", "rabbitmq_basics.lesson10_management.watch_queues"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=20,
-                            env={**__import__("os").environ, "MANAGEMENT_URL": wrong})
+    result = run_lesson(10, role="watch_queues", timeout=20, env={"MANAGEMENT_URL": wrong})
     assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert "http://127.0.0.1:15672/api/ refused user 'course' (401" in result.stderr
-    assert "MANAGEMENT_URL" in result.stderr
+    assert "Traceback" not in result.stdout
+    assert f"{settings.management_base()} refused user 'course' (401" in result.stdout
+    assert "MANAGEMENT_URL" in result.stdout
 
 
 def test_interrupted_demo_still_removes_the_user_and_the_vhost(management):
@@ -76,7 +74,7 @@ def test_interrupted_demo_still_removes_the_user_and_the_vhost(management):
 
 
 def test_screenshot_script_writes_real_images(tmp_path, management):
-    result = subprocess.run([sys.executable, "-m", "rabbitmq_basics.lesson10_management.screenshots",
+    result = subprocess.run([sys.executable, "-m", "tools.lesson10_screenshots",
                              "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=90)
     assert result.returncode == 0, result.stdout + result.stderr
     for name in ("overview.png", "connections.png", "queues.png", "queue-detail.png"):
