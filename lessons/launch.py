@@ -26,7 +26,6 @@ import os
 import signal
 import sys
 from collections.abc import Callable
-from importlib.metadata import entry_points
 from pathlib import Path
 
 USAGE = "usage: python -m lessons.launch MODULE|PROGRAM [ARGS...]"
@@ -107,6 +106,8 @@ def role_main(module: str, args: list[str]) -> Callable[[], int | None]:
 
 def program_main(name: str, args: list[str]) -> Callable[[], int | None] | None:
     """The entry point of console script `name` (e.g. celery), or None if there is none."""
+    from importlib.metadata import entry_points
+
     found = entry_points(group="console_scripts", name=name)
     if not found:
         return None
@@ -123,13 +124,16 @@ def main() -> None:
         print(USAGE, file=sys.stderr)
         sys.exit(2)
     target, args = sys.argv[1], sys.argv[2:]
-    if "." in target:
-        main = role_main(target, args)
-    elif (main := program_main(target, args)) is None:
-        raise SystemExit(f"There is no program '{target}' in this environment. {USAGE}")
     prepare()
-    run_guarded(main)
+    if "." in target:
+        run = role_main(target, args)
+    elif (run := program_main(target, args)) is None:
+        raise SystemExit(f"There is no program '{target}' in this environment. {USAGE}")
+    run_guarded(run)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:  # Ctrl+C before the role's own guard was in place
+        _quiet_exit(0)

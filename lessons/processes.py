@@ -4,6 +4,7 @@ orphan (SIGINT, or SIGTERM for Celery, first; then SIGKILL for the whole process
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import re
 import signal
@@ -29,12 +30,16 @@ class RoleFailed(errors.CourseError):
     pass
 
 
-def _child_setup() -> None:  # pragma: no cover - runs in the child between fork and exec
+def _child_setup(hold_sigint: bool = False) -> None:  # pragma: no cover - runs in the child
     # Die with the runner, even if it is killed with SIGKILL and cannot clean up.
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except OSError:
         pass
+    if hold_sigint:
+        # The launcher takes Ctrl+C back once its guard is in place; a Ctrl+C before that (while
+        # Python starts) would otherwise print a KeyboardInterrupt traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def launch_argv(target: str, *args: str) -> list[str]:
@@ -48,6 +53,8 @@ class Process:
 
     def __init__(self, name: str, argv: Sequence[str], *, colour: str | None, env: dict | None,
                  stop_signal: int = signal.SIGINT, cwd: Path | str | None = None, echo: bool = True):
+        """`argv` runs in `cwd` (the repository by default). A launcher command line
+        (launch_argv) starts with Ctrl+C held until the launcher's guard is in place."""
         self.name = name
         self.argv = list(argv)
         self.stop_signal = stop_signal
@@ -61,7 +68,8 @@ class Process:
         self.popen = subprocess.Popen(
             self.argv, cwd=cwd or ROOT, env=full_env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8",
-            errors="replace", start_new_session=True, preexec_fn=_child_setup,
+            errors="replace", start_new_session=True,
+            preexec_fn=functools.partial(_child_setup, self.argv[1:3] == ["-m", "lessons.launch"]),
         )
         self.started = time.monotonic()
         self._reader = threading.Thread(target=self._read, name=f"read-{name}", daemon=True)
