@@ -1,6 +1,6 @@
 # The course's commands. `make` alone lists them.
 .DEFAULT_GOAL := help
-.PHONY: help setup up down doctor broker-user test lint timings clean
+.PHONY: help setup up down doctor broker-user test lint timings readme-images clean
 
 PYTHON ?= python3
 VENV   := .venv
@@ -43,6 +43,10 @@ test: $(STAMP) ## run the whole test suite against the running stack
 
 timings: $(STAMP) ## run every lesson's demo and print its wall time
 	@$(PY) -m lessons run --all --timings
+
+readme-images: $(STAMP) ## remake the README pictures of lessons 10 and 19 (maintainers; tools/)
+	$(PY) -m tools.lesson10_screenshots
+	$(PY) -m tools.lesson19_readme_images
 
 lint: $(STAMP) ## check the code with ruff
 	$(PY) -m ruff check .

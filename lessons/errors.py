@@ -9,6 +9,7 @@ unexpected, so real bugs still show their traceback.
 from __future__ import annotations
 
 import errno
+import os
 import re
 import sys
 from urllib.parse import urlsplit
@@ -111,8 +112,11 @@ def _explain_celery(exc: BaseException) -> str | None:
         return None
     from celery.exceptions import TimeoutError as ResultTimeout
 
-    if isinstance(exc, ModuleNotFoundError) and "has no attribute" in str(exc):
-        # How Celery's config_from_object("pkg.name") says that pkg has no module 'name'.
+    configured = os.environ.get("CELERY_CONFIG_MODULE")
+    if isinstance(exc, ModuleNotFoundError) and ("has no attribute" in str(exc) or (
+            configured and exc.name and configured.startswith(exc.name))):
+        # How Celery's config_from_object("pkg.name") says that pkg has no module 'name', or
+        # plain Python that the module CELERY_CONFIG_MODULE names does not exist.
         return (
             f"Celery cannot import the configuration module ({exc}). Check its dotted name "
             "(and CELERY_CONFIG_MODULE, if you set it)."

@@ -159,3 +159,17 @@ def launch_role(number: int, role: str, *args: str, env: dict | None = None,
     extra = celery_env(env) if command and command[0] == "celery" else (env or {})
     return subprocess.run(argv, cwd=lesson.folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, timeout=timeout, env={**os.environ, **extra})
+
+
+# Lessons whose role files still use the harness (lessons.roles, lessons.settings) and whose demo
+# still hard-codes its title. Lesson 23's helper converts it to the launcher pattern; the lead
+# removes it from here at merge.
+NOT_YET_STANDALONE = {23}
+
+
+def learner_modules(lesson) -> list[Path]:
+    """The lesson's files a learner copies: every .py file of its folder but demo.py and the
+    package's __init__.py (roles, tasks.py, configuration modules, proj/, orders/, ...)."""
+    return sorted(path for path in lesson.folder.rglob("*.py")
+                  if path.name != "demo.py" and path != lesson.folder / "__init__.py"
+                  and "node_modules" not in path.parts and "__pycache__" not in path.parts)
