@@ -52,6 +52,7 @@ def main(argv=None) -> int:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
         django.setup()
         from django.test import Client
+
         from orders.models import Order
 
         client = Client()

@@ -8,6 +8,7 @@ every language can spell: "lesson23.add".
 """
 
 from celery import Celery
+
 from lessons.settings import AMQP_URL, REDIS_URL
 
 app = Celery("lesson23", broker=AMQP_URL, backend=REDIS_URL)
