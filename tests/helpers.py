@@ -66,21 +66,38 @@ def start_lesson(number: int, *args: str, env: dict | None = None) -> subprocess
 
 
 def read_until(process: subprocess.Popen, text: str, timeout: float = 30) -> str:
-    """Read the process's output until a line contains `text`; return what was read."""
-    seen = []
+    """Read the process's output until a line contains `text`; return all that was read (the
+    lines after it that arrived in the same chunk included, so none is lost).
+
+    It reads the pipe itself (os.read): the text wrapper of process.stdout keeps read-ahead lines
+    in its own buffer, where select() cannot see them, and a wait for them could hang.
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    fd = process.stdout.fileno()
+    seen = ""
     deadline = time.monotonic() + timeout
     selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
-    while time.monotonic() < deadline:
-        if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
-            break
-        line = process.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        if text in line:
-            return "".join(seen)
-    raise AssertionError(f"{text!r} did not appear within {timeout} s; output so far:\n{''.join(seen)}")
+    selector.register(fd, selectors.EVENT_READ)
+    try:
+        while True:
+            complete = seen[:seen.rfind("\n") + 1]
+            if text in complete:
+                return seen
+            left = deadline - time.monotonic()
+            if left <= 0 or not selector.select(timeout=left):
+                break
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                seen += decoder.decode(b"", final=True)
+                if text in seen:
+                    return seen
+                break
+            seen += decoder.decode(chunk)
+    finally:
+        selector.close()
+    raise AssertionError(f"{text!r} did not appear within {timeout} s; output so far:\n{seen}")
 
 
 def interrupt_at(process: subprocess.Popen, text: str, sig: int = signal.SIGINT,
@@ -114,7 +131,9 @@ def lesson_processes(contains: str = "", **env: str) -> list[str]:
             environ = proc.environ()
             if any(environ.get(key) != value for key, value in wanted.items()):
                 continue
-            if contains and contains not in cmdline and contains not in proc.cwd():
+            # A package name ("celery_basics.lesson21_flask") matches the lesson's folder too: the
+            # harness runs roles there.
+            if contains and contains not in cmdline and contains.replace(".", os.sep) not in proc.cwd():
                 continue
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             continue

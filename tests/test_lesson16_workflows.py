@@ -10,7 +10,7 @@ import sys
 from helpers import ROOT, assert_clean_run, lesson_processes, run_lesson
 
 from lessons import broker
-from lessons.runner import wait_until
+from lessons.story import wait_until
 
 QUEUE = "lesson16_workflows"
 

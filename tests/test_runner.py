@@ -74,7 +74,7 @@ def test_a_role_ignoring_sigint_is_killed_after_the_grace_period():
 
 DEMO = textwrap.dedent(f"""
     import sys
-    from lessons.runner import Story
+    from lessons.story import Story
     with Story("interrupt me", []) as story:
         role = story.start("role", {ROLE!r}, "--grandchild", ready=r"Waiting")
         grandchild = role.wait_for(r"grandchild (\\d+)").group(1)
@@ -89,7 +89,7 @@ def test_interrupting_the_demo_stops_every_child(sig):
     demo = subprocess.Popen([sys.executable, "-c", DEMO], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env={**os.environ, "NO_COLOR": "1"})
     seen = read_until(demo, "pids", timeout=20)
-    pids = [int(p) for p in seen.splitlines()[-1].split()[1:]]
+    pids = [int(p) for p in next(line for line in seen.splitlines() if line.startswith("pids")).split()[1:]]
     demo.send_signal(sig)
     try:
         out, _ = demo.communicate(timeout=20)
@@ -107,7 +107,7 @@ def test_children_die_with_a_killed_runner():
     # Even SIGKILL of the runner (no cleanup possible) takes its children along (PR_SET_PDEATHSIG).
     demo = subprocess.Popen([sys.executable, "-c", DEMO], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
-    role_pid, grandchild = (int(p) for p in read_until(demo, "pids", timeout=20).splitlines()[-1].split()[1:])
+    role_pid, grandchild = (int(p) for p in next(line for line in read_until(demo, "pids", timeout=20).splitlines() if line.startswith("pids")).split()[1:])
     demo.kill()
     demo.wait(timeout=10)
     assert gone(role_pid)
@@ -139,3 +139,10 @@ def test_prefixes_carry_colour_codes_only_when_asked(capsys):
     out = capsys.readouterr().out
     assert "     plain | hi [x] [bold]\n" in out  # role output is text, never rich markup
     assert "\033[36m    tinted |\033[0m hi" in out
+
+
+def test_the_old_import_path_still_works_for_demos_written_before_the_split():
+    from lessons import runner, story
+
+    assert (runner.Story, runner.wait_until, runner.eventually) == (story.Story, story.wait_until,
+                                                                     story.eventually)

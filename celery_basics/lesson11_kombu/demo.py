@@ -11,7 +11,7 @@ from kombu import Connection
 from celery_basics.lesson11_kombu.queues import BROKERS, task_exchange, task_queue
 from lessons import settings
 from lessons.management import Management
-from lessons.runner import Story, wait_until
+from lessons.story import Story, wait_until
 
 LESSON = "celery_basics.lesson11_kombu"
 TASKS = 12

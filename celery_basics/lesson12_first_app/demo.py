@@ -10,7 +10,7 @@ import sys
 from celery_basics.lesson12_first_app.tasks import app
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story, wait_until
+from lessons.story import Story, wait_until
 
 LESSON = "celery_basics.lesson12_first_app"
 QUEUES = ("celery", "lesson12_urgent")
@@ -36,7 +36,7 @@ def main(argv=None) -> int:
                      *((f"headers.{key}", value) for key, value in headers.items())])
         story.say(f"Body (JSON: [args, kwargs, embed]): {message['payload']}")
         args, kwargs, embed = json.loads(message["payload"])
-        story.check(headers["task"] == f"{LESSON}.tasks.add" and headers["id"] == task_id
+        story.check(headers["task"] == "tasks.add" and headers["id"] == task_id
                     and headers["lang"] == "py",
                     "the headers name the task and carry its id (protocol v2)")
         story.check(args == [2, 2] and kwargs == {} and message["properties"]["content_type"] == "application/json",

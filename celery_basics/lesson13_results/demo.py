@@ -11,8 +11,8 @@ import redis
 from celery_basics.lesson13_results import rpc_tasks
 from celery_basics.lesson13_results.tasks import app
 from lessons import broker
-from lessons.runner import Story
 from lessons.settings import REDIS_URL
+from lessons.story import Story
 
 LESSON = "celery_basics.lesson13_results"
 QUEUES = ("lesson13_results", "lesson13_rpc", "lesson13_nobody")

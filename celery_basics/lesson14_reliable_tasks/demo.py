@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from lessons import broker
-from lessons.runner import Story
+from lessons.story import Story
 
 LESSON = "celery_basics.lesson14_reliable_tasks"
 QUEUE = "lesson14_reliable_tasks"

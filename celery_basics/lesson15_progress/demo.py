@@ -13,8 +13,9 @@ from pathlib import Path
 
 import redis
 
-from lessons.runner import Story, wait_until
+from lessons.processes import launch_argv
 from lessons.settings import REDIS_URL
+from lessons.story import Story, wait_until
 
 LESSON = "celery_basics.lesson15_progress"
 QUEUE = "lesson15_progress"
@@ -53,7 +54,8 @@ def main(argv=None) -> int:
         if sys.stdout.isatty():
             story.say("(Live bars below, drawn by the client itself with rich.progress.)")
             with worker.quiet():
-                client = subprocess.Popen([sys.executable, "-m", f"{LESSON}.client", *args])
+                # On the terminal itself (rich draws there), through the launcher like any role.
+                client = subprocess.Popen(launch_argv(f"{LESSON}.client", *args), cwd=story.folder)
                 try:
                     wait_until(lambda: log.stat().st_size > 0 and progress_in_redis(), timeout=30,
                                what="a job in PROGRESS")

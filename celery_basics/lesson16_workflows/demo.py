@@ -8,7 +8,7 @@ import sys
 
 from celery_basics.lesson16_workflows.tasks import DATABASES
 from lessons import broker
-from lessons.runner import Story
+from lessons.story import Story
 
 LESSON = "celery_basics.lesson16_workflows"
 QUEUE = "lesson16_workflows"

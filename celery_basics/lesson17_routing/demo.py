@@ -8,7 +8,7 @@ import sys
 from celery_basics.lesson17_routing.tasks import PACKAGE_QUEUES
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story, wait_until
+from lessons.story import Story, wait_until
 
 LESSON = "celery_basics.lesson17_routing"
 APP = "tasks"

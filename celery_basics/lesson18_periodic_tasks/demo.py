@@ -13,7 +13,9 @@ from pathlib import Path
 from celery.schedules import crontab
 
 from celery_basics.lesson18_periodic_tasks.tasks import app
-from lessons.runner import ROOT, Story, celery_env, wait_until
+from lessons.broker import celery_env
+from lessons.processes import ROOT
+from lessons.story import Story, wait_until
 
 LESSON = "celery_basics.lesson18_periodic_tasks"
 QUEUE = "lesson18_periodic_tasks"

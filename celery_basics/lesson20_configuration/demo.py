@@ -7,7 +7,7 @@ environment, what the workers really run with, and two mistakes.
 import json
 import sys
 
-from lessons.runner import Story
+from lessons.story import Story
 
 LESSON = "celery_basics.lesson20_configuration"
 APP = "proj"  # celery -A proj: the package proj/ of the lesson's folder

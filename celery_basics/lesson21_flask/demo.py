@@ -9,8 +9,8 @@ import time
 import redis
 import requests
 
-from lessons.runner import Story
 from lessons.settings import REDIS_URL
+from lessons.story import Story
 
 LESSON = "celery_basics.lesson21_flask"
 QUEUE = "lesson21_flask"

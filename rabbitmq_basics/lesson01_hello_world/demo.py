@@ -7,7 +7,7 @@ import sys
 
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story
+from lessons.story import Story
 
 LESSON = "rabbitmq_basics.lesson01_hello_world"
 QUEUE = "hello"

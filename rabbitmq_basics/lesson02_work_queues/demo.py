@@ -9,7 +9,7 @@ import sys
 
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story, eventually, wait_until
+from lessons.story import Story, eventually, wait_until
 
 LESSON = "rabbitmq_basics.lesson02_work_queues"
 QUEUE = "task_queue"

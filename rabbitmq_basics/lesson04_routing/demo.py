@@ -10,7 +10,7 @@ import pika.exceptions
 
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story, wait_until
+from lessons.story import Story, wait_until
 
 LESSON = "rabbitmq_basics.lesson04_routing"
 EXCHANGE = "direct_logs"

@@ -6,7 +6,7 @@
 import sys
 
 from lessons.management import Management
-from lessons.runner import Story, wait_until
+from lessons.story import Story, wait_until
 
 LESSON = "rabbitmq_basics.lesson06_headers"
 EXCHANGE = "headers_logs"

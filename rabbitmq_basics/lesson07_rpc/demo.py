@@ -11,7 +11,7 @@ import pika
 
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story, wait_until
+from lessons.story import Story, wait_until
 
 LESSON = "rabbitmq_basics.lesson07_rpc"
 QUEUE = "rpc_queue"

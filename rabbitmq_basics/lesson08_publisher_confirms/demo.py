@@ -9,7 +9,7 @@ import sys
 
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story
+from lessons.story import Story
 
 LESSON = "rabbitmq_basics.lesson08_publisher_confirms"
 CONFIRMS = "lesson08.confirms"

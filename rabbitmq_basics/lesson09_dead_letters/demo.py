@@ -9,7 +9,7 @@ import sys
 
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story
+from lessons.story import Story
 
 LESSON = "rabbitmq_basics.lesson09_dead_letters"
 DEAD_LETTERS, DLX = "lesson09.dead_letters", "lesson09.dlx"

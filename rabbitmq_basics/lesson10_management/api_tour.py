@@ -47,7 +47,7 @@ def main(argv=None):
     for c in connections:
         client = c.get("client_properties", {})
         label = client.get("connection_name", c["name"])
-        print(f"     {label!r}: user {c['user']}, {c['channels']} channel(s), "
+        print(f"     {label!r}: user {c['user']}, {c.get('channels', '?')} channel(s), "
               f"{client.get('product', '?')} {client.get('version', '')}, {c.get('state', '?')}")
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from lessons import broker, settings
 from lessons.management import Management
-from lessons.runner import ReadinessTimeout, Story, wait_until
+from lessons.processes import ReadinessTimeout
+from lessons.story import Story, wait_until
 
 from .limited_user import PASSWORD, USER, VHOST, amqp_url
 
