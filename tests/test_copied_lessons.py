@@ -22,6 +22,8 @@ from helpers import read_until
 from lessons import broker, catalog
 from lessons.broker import celery_env
 
+pytestmark = pytest.mark.broker  # the copies talk to the broker: run on 3.10 and on 4.x
+
 
 def make_venv(folder, *requirements) -> str:
     """A fresh virtual environment in `folder` with only `requirements` installed; its python."""
