@@ -4,6 +4,7 @@ it at a line, judge its output, and find the processes a test left behind (with 
 from __future__ import annotations
 
 import os
+import re
 import selectors
 import signal
 import subprocess
@@ -65,9 +66,10 @@ def start_lesson(number: int, *args: str, env: dict | None = None) -> subprocess
                             env={**os.environ, **(env or {})})
 
 
-def read_until(process: subprocess.Popen, text: str, timeout: float = 30) -> str:
-    """Read the process's output until a line contains `text`; return all that was read (the
-    lines after it that arrived in the same chunk included, so none is lost).
+def read_until(process: subprocess.Popen, text: str | re.Pattern, timeout: float = 30) -> str:
+    """Read the process's output until a line contains `text` (or matches it, for a compiled
+    pattern); return all that was read (the lines after it that arrived in the same chunk
+    included, so none is lost).
 
     It reads the pipe itself (os.read): the text wrapper of process.stdout keeps read-ahead lines
     in its own buffer, where select() cannot see them, and a wait for them could hang.
@@ -75,6 +77,7 @@ def read_until(process: subprocess.Popen, text: str, timeout: float = 30) -> str
     import codecs
 
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    pattern = text if isinstance(text, re.Pattern) else re.compile(re.escape(text))
     fd = process.stdout.fileno()
     seen = ""
     deadline = time.monotonic() + timeout
@@ -83,7 +86,7 @@ def read_until(process: subprocess.Popen, text: str, timeout: float = 30) -> str
     try:
         while True:
             complete = seen[:seen.rfind("\n") + 1]
-            if text in complete:
+            if any(map(pattern.search, complete.splitlines())):
                 return seen
             left = deadline - time.monotonic()
             if left <= 0 or not selector.select(timeout=left):
@@ -91,7 +94,7 @@ def read_until(process: subprocess.Popen, text: str, timeout: float = 30) -> str
             chunk = os.read(fd, 65536)
             if not chunk:
                 seen += decoder.decode(b"", final=True)
-                if text in seen:
+                if any(map(pattern.search, seen.splitlines())):
                     return seen
                 break
             seen += decoder.decode(chunk)
@@ -100,12 +103,15 @@ def read_until(process: subprocess.Popen, text: str, timeout: float = 30) -> str
     raise AssertionError(f"{text!r} did not appear within {timeout} s; output so far:\n{seen}")
 
 
-def interrupt_at(process: subprocess.Popen, text: str, sig: int = signal.SIGINT,
-                 timeout: float = 60) -> str:
-    """Wait for `text` in the process's output, send `sig` (Ctrl+C by default), wait for the end;
-    the whole output. The process is killed if it does not end within 30 s."""
+def interrupt_at(process: subprocess.Popen, text: str | re.Pattern, sig: int = signal.SIGINT,
+                 timeout: float = 60, before=None) -> str:
+    """Wait for `text` in the process's output, call `before(output so far)` if given (a look
+    from outside while it runs), send `sig` (Ctrl+C by default), wait for the end; the whole
+    output. The process is killed if it does not end within 30 s."""
     try:
         seen = read_until(process, text, timeout=timeout)
+        if before is not None:
+            before(seen)
         process.send_signal(sig)
         rest, _ = process.communicate(timeout=30)
     finally:

@@ -1,14 +1,13 @@
 """The course runner's command line, including the trouble a learner meets on day one."""
 
 import os
-import signal
 import socket
 import subprocess
 import sys
 import time
 
 import pytest
-from helpers import ROOT, read_until, sandbox_processes
+from helpers import ROOT, interrupt_at, sandbox_processes
 
 from lessons import catalog, settings
 
@@ -129,10 +128,8 @@ def test_unknown_role_lists_the_valid_ones():
 def test_ctrl_c_in_a_role_run_in_the_foreground_exits_cleanly():
     role = subprocess.Popen([sys.executable, "-m", "lessons", "run", "1", "--role", "receive"], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    read_until(role, "Waiting for messages", timeout=20)
-    role.send_signal(signal.SIGINT)
-    out, _ = role.communicate(timeout=10)
-    assert role.returncode == 0
+    out = interrupt_at(role, "Waiting for messages", timeout=20)
+    assert role.returncode == 0, out
     assert "Interrupted, bye." in out and "Traceback" not in out
     assert sandbox_processes() == []
     from lessons import broker

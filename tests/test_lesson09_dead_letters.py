@@ -1,11 +1,7 @@
 """Lesson 9 end to end: dead letters from four sources, delayed retry, priorities, a quorum queue's limit."""
 
-import os
-import signal
-import subprocess
-import sys
 
-from helpers import ROOT, assert_clean_run, run_lesson
+from helpers import assert_clean_run, interrupt_at, run_lesson, start_lesson
 
 from lessons import broker
 
@@ -79,16 +75,9 @@ def test_other_queue_arguments_are_one_sentence():
 
 
 def test_interrupted_demo_removes_what_it_declared(management):
-    demo = subprocess.Popen([sys.executable, "-m", "lessons", "run", "9"], cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=os.environ.copy())
-    lines = []
-    for line in demo.stdout:
-        lines.append(line)
-        if "Got 'poison pill' (try 2 of 3)" in line:  # the demo now waits for the worker: no fork under way
-            break
-    demo.send_signal(signal.SIGINT)
-    rest, _ = demo.communicate(timeout=30)
-    out = "".join(lines) + rest
+    demo = start_lesson(9)
+    # At the poison pill's second try the demo waits for the worker: no child is being started.
+    out = interrupt_at(demo, "Got 'poison pill' (try 2 of 3)")
     assert demo.returncode == 130, out
     assert "Interrupted. Stopping everything this demo started" in out
     assert "Traceback" not in out

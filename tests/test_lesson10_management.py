@@ -4,7 +4,7 @@ import struct
 import subprocess
 import sys
 
-from helpers import ROOT, assert_clean_run, launch_role, run_lesson
+from helpers import ROOT, assert_clean_run, interrupt_at, launch_role, run_lesson, start_lesson
 
 from lessons import broker
 
@@ -57,18 +57,9 @@ def test_wrong_management_credentials_are_one_sentence():
 
 
 def test_interrupted_demo_still_removes_the_user_and_the_vhost(management):
-    import os
-    import signal
-
-    demo = subprocess.Popen([sys.executable, "-m", "lessons", "run", "10"], cwd=ROOT, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=os.environ.copy())
-    lines = []
-    for line in demo.stdout:
-        lines.append(line)
-        if "The same user runs this lesson's producer" in line:  # the user and vhost exist now
-            break
-    demo.send_signal(signal.SIGINT)
-    out = "".join(lines) + demo.communicate(timeout=30)[0]
+    demo = start_lesson(10)
+    # Once this line is out, the user and the vhost exist.
+    out = interrupt_at(demo, "The same user runs this lesson's producer")
     assert demo.returncode == 130, out
     assert "Traceback" not in out
     _nothing_left(management)
