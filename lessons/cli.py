@@ -131,7 +131,7 @@ def cmd_run(number: str, role: str | None, extra: list[str]) -> int:
         where = lesson.folder.relative_to(catalog.ROOT).as_posix()
         print(f"Lesson {lesson.number}, role {role}: {typed}   (in {where}/)", flush=True)
         env = dict(os.environ)
-        if lesson.command(role) and argv[3] == "celery":
+        if (lesson.command(role) or [None])[0] == "celery":
             from lessons.broker import celery_env
 
             env.update(celery_env())
