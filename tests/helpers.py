@@ -186,9 +186,9 @@ def launch_role(number: int, role: str, *args: str, env: dict | None = None,
                           text=True, timeout=timeout, env={**os.environ, **extra})
 
 
-# Lessons whose role files still use the harness (lessons.roles, lessons.settings) and whose demo
-# still hard-codes its title. Lesson 23's helper converts it to the launcher pattern; the lead
-# removes it from here at merge.
+# Lessons whose files still import their own package path (celery_basics.lesson23_...), so they
+# do not run copied out, and whose demo hard-codes its title. Lesson 23's helper converts it to
+# the pattern of lessons 1-22; the lead removes it from here at merge.
 NOT_YET_STANDALONE = {23}
 
 
