@@ -53,7 +53,7 @@ def test_wrong_management_credentials_are_one_sentence():
                             env={**__import__("os").environ, "MANAGEMENT_URL": wrong})
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "http://127.0.0.1:15672/api/ refused user 'course' (401" in result.stderr
+    assert f"{settings.management_base()} refused user 'course' (401" in result.stderr
     assert "MANAGEMENT_URL" in result.stderr
 
 
