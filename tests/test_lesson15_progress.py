@@ -65,7 +65,6 @@ def test_ignore_result_still_stores_progress_but_never_success(redis_client):
     import signal
 
     from celery_basics.lesson15_progress.tasks import long_job
-
     from lessons import broker
     from lessons.runner import Process, celery_env, wait_until
 
