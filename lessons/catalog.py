@@ -43,6 +43,12 @@ class Lesson:
 
 LESSONS: tuple[Lesson, ...] = (
     Lesson(
+        0, "install", "Install and check the stack",
+        "production.lesson00_install",
+        (RABBITMQ, MANAGEMENT, REDIS), ("check_stack", "smoke_test"),
+        "What a RabbitMQ install is made of (Erlang VM, node name, cookie, folders, config, plugins); diagnostics; plugins on and off; celery report.",
+    ),
+    Lesson(
         1, "hello-world", "Hello world",
         "rabbitmq_basics.lesson01_hello_world",
         (RABBITMQ, MANAGEMENT), ("send", "receive"),
@@ -181,6 +187,12 @@ LESSONS: tuple[Lesson, ...] = (
         "celery_basics.lesson23_other_languages",
         (RABBITMQ, MANAGEMENT, REDIS), ("worker", "producer"),
         "A task message is AMQP + JSON (protocol v2): pika and Node.js (amqplib) send tasks to a Python worker and read celery-task-meta-<id> from Redis.",
+    ),
+    Lesson(
+        25, "cluster", "A RabbitMQ cluster and quorum queues",
+        "production.lesson25_cluster",
+        (RABBITMQ, MANAGEMENT, REDIS), ("producer", "consumer", "client"),
+        "Three nodes joined; a quorum queue on all three; the leader's node stopped under load, nothing lost; clients fail over; what a majority means.",
     ),
 )
 
