@@ -41,7 +41,7 @@ def test_demo_tells_and_checks_the_story(management):
     assert "[ok] its leader is l25n1" in out
     assert re.search(r"\[ok\] a new leader took over [\d.]+ s after the stop: l25n[23]", out)
     assert "[ok] no confirmed order was lost: 100 confirmed, 100 distinct orders handled" in out
-    assert "[ok] Celery: all 12 tasks completed" in out
+    assert "[ok] Celery: all 16 tasks completed" in out
     assert "Connected to amqp://course:**@127.0.0.1:5682//" in out
     assert "[ok] the classic queue 'invoices' is gone with its node" in out and "404 NOT_FOUND" in out
     assert "is not confirmed after 6 s: one replica of three is no majority" in out
@@ -70,9 +70,10 @@ def test_ports_already_taken_are_named_in_one_sentence():
 
 
 @pytest.mark.timeout(400)
-@pytest.mark.parametrize("moment", ["--- Join them into one cluster", "--- Stop l25n1, the leader"])
+@pytest.mark.parametrize("moment", ["--- Join them into one cluster", "Sent resize('photo-3.jpg')"])
 def test_ctrl_c_in_the_middle_stops_every_node(moment):
-    """Interrupted while the nodes join (CLI calls in flight), or while the roles work."""
+    """Interrupted while the nodes join (CLI calls in flight), or while the roles work (all of
+    them started: a role still importing its modules when SIGINT comes prints a traceback)."""
     demo = start_lesson(25)
     try:
         read_until(demo, moment, timeout=180)

@@ -87,7 +87,7 @@ def main(argv=None):
                         print(f" [.] Got {order} ({handled} handled)")
             except pika.exceptions.AMQPConnectionError as exc:
                 # The node went away (stopped, crashed, network): put it last and connect again.
-                print(f" [!] Lost {node.host}:{node.port} ({exc!r}); connecting to another node")
+                print(f" [!] Lost {node.host}:{node.port} ({exc}); connecting to another node")
                 nodes = [n for n in nodes if n is not node] + [node]
             except pika.exceptions.ChannelClosedByBroker as exc:
                 # E.g. the queue has no leader for a moment while a new one is elected.

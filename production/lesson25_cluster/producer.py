@@ -71,7 +71,7 @@ def main(argv=None):
             if number % args.print_every == 0 or number == args.first + args.count - 1:
                 print(f" [x] Sent {body} (confirmed)")
             time.sleep(args.interval)
-        print(f" [x] {args.count} orders sent, each one confirmed by the cluster")
+        print(f" [x] {args.count} order{'s' if args.count != 1 else ''} sent, each one confirmed by the cluster")
         connection.close()
     except KeyboardInterrupt:
         print(" [x] Interrupted, bye.")
