@@ -296,6 +296,11 @@ class Node:
             except ProcessLookupError:
                 pass
         self._kill_leftovers()  # a node still booting has no pid file yet
+        # Once stop() returns, the node name is free again: epmd forgets a node when its
+        # process has gone, a moment after the kill.
+        deadline = time.monotonic() + 10
+        while self.name in registered_nodes() and time.monotonic() < deadline:
+            time.sleep(0.1)
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder = None
 
@@ -336,11 +341,13 @@ class Node:
     def _kill_leftovers(self) -> None:
         import psutil
 
-        for process in self._vm_processes():
+        processes = self._vm_processes()
+        for process in processes:
             try:
                 process.kill()
             except psutil.Error:
                 pass
+        psutil.wait_procs(processes, timeout=10)
 
 
 class Nodes:
