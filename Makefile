@@ -1,6 +1,6 @@
 # The course's commands. `make` alone lists them.
 .DEFAULT_GOAL := help
-.PHONY: help setup up down doctor broker-user test lint timings clean
+.PHONY: help setup up down doctor broker-user test test-rabbitmq4 rabbitmq4 rabbitmq4-stop lint timings clean languages
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed-stamp
 help: ## list the targets (this text)
 	@echo "Task queues course. Usage: make TARGET"
 	@echo
-	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z%_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9%_-]+:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 	@echo
 	@echo "  lesson-N ROLE=name ARGS='...'   run one role of lesson N in the foreground"
 
@@ -39,10 +39,33 @@ lesson-%: $(STAMP) ## run lesson N's demo, e.g. make lesson-1
 	@$(PY) -m lessons run $* $(if $(ROLE),--role $(ROLE)) $(if $(ARGS),-- $(ARGS))
 
 test: $(STAMP) ## run the whole test suite against the running stack
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+test-rabbitmq4: $(STAMP) ## run the tests that talk to the broker against a RabbitMQ 4.x node (root; no Docker)
+	sh scripts/rabbitmq4.sh run $(PY) -m pytest -m broker $(PYTEST_ARGS)
+
+rabbitmq4: ## start the RabbitMQ 4.x node beside the local one (AMQP 5673, management 15673)
+	@sh scripts/rabbitmq4.sh start
+	@echo "Point a lesson at it: $$(sh scripts/rabbitmq4.sh env | tr '\n' ' ')make lesson-1"
+
+rabbitmq4-stop: ## stop the RabbitMQ 4.x node
+	@sh scripts/rabbitmq4.sh stop
 
 timings: $(STAMP) ## run every lesson's demo and print its wall time
 	@$(PY) -m lessons run --all --timings
+
+LESSON23 := celery_basics/lesson23_other_languages
+
+languages: ## install the other languages' toolchains for lesson 23 (apt-get, then npm ci)
+	@sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	missing=$$(grep -v '^#' $(LESSON23)/toolchains.txt | while IFS='|' read -r name check packages; do \
+	    sh -c "$$check" >/dev/null 2>&1 || echo "$$packages"; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "Installing:" $$missing; \
+	    $$sudo apt-get update -qq && \
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "Every language of lesson 23 is installed here."; fi
+	npm ci --prefix $(LESSON23)/node --no-audit --no-fund
 
 lint: $(STAMP) ## check the code with ruff
 	$(PY) -m ruff check .

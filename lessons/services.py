@@ -6,6 +6,7 @@ Checks are quick (a couple of seconds at most) so a lesson with the stack down f
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
@@ -132,14 +133,61 @@ def compose_up() -> bool:
     return result.returncode == 0
 
 
+def local_servers_installed() -> bool:
+    return all(shutil.which(tool) for tool in ("rabbitmq-server", "rabbitmqctl", "redis-server"))
+
+
+def uses_local_defaults() -> bool:
+    """True when the broker and Redis URLs point at this machine's default ports: then the
+    course may set those servers up itself (it never touches a broker the learner chose)."""
+    amqp, redis_url = urlsplit(settings.AMQP_URL), urlsplit(settings.REDIS_URL)
+    default = urlsplit(settings.VARIABLES["AMQP_URL"][0])
+    # The user scripts/local-stack.sh creates, as docker-compose.yml reads it.
+    stack_user = (os.environ.get("RABBITMQ_USER", default.username),
+                  os.environ.get("RABBITMQ_PASSWORD", default.password))
+    local = ("127.0.0.1", "localhost")
+    return (amqp.hostname in local and (amqp.port or 5672) == 5672
+            and (amqp.username, amqp.password) == stack_user
+            and redis_url.hostname in local and (redis_url.port or 6379) == 6379)
+
+
+def can_administer_local_rabbitmq() -> bool:
+    """rabbitmqctl needs root (or the rabbitmq user) to reach the local node."""
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def local_stack_up() -> bool:
+    """Do what 'make up' does without Docker: start what is down, enable the management plugin,
+    create the course user (scripts/local-stack.sh). True when it worked."""
+    print("Setting up the local RabbitMQ and Redis as 'make up' does (scripts/local-stack.sh) ...",
+          flush=True)
+    result = subprocess.run(["sh", str(ROOT / "scripts" / "local-stack.sh")], cwd=ROOT)
+    return result.returncode == 0
+
+
+LOCAL_FIX = ("Run 'sudo make up' once: it starts the local servers, enables RabbitMQ's management "
+             "plugin and creates the course user.")
+
+
 def ensure(services: tuple[str, ...] | list[str]) -> list[Status]:
-    """Check the services; when some are down and Docker is there, bring the stack up once.
+    """Check the services; when some are down, bring the stack up once, as 'make up' would:
+    with Docker, 'docker compose up'; without it, the local servers (scripts/local-stack.sh)
+    when this user may administer them, else the one command to run.
 
     Returns the statuses of the services still down (empty when all is well).
     """
     needed = [s for s in services if s != FLOWER]  # lessons that need Flower start their own
     down = [s for s in check(needed) if not s.up]
+    if not down:
+        return down
     refused = [s for s in down if s.detail.startswith("connection refused")]
-    if refused and docker_available() and compose_up():
-        down = [s for s in check(needed) if not s.up]
+    if docker_available():
+        if refused and compose_up():
+            down = [s for s in check(needed) if not s.up]
+    elif local_servers_installed() and uses_local_defaults():
+        if can_administer_local_rabbitmq() and local_stack_up():
+            down = [s for s in check(needed) if not s.up]
+        else:
+            for status in down:
+                status.fix = LOCAL_FIX
     return down

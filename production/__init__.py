@@ -1,1 +1,1 @@
-"""Part 3: in production: the install, workers as services, a cluster, pressure, security, speed, tests."""
+"""Part 3, in production: the install, services, a cluster, pressure, security, performance, testing."""

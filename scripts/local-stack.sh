@@ -40,7 +40,8 @@ if ! rabbitmq-diagnostics -q ping >/dev/null 2>&1; then
     echo "Starting RabbitMQ ..."
     rabbitmq-server -detached
 fi
-wait_for 60 RabbitMQ rabbitmq-diagnostics -q ping
+# "Up" means it accepts AMQP connections, not only that the Erlang node answers a ping.
+wait_for 60 RabbitMQ rabbitmq-diagnostics -q check_port_connectivity
 rabbitmq-plugins -q enable rabbitmq_management >/dev/null
 course_user
 wait_for 60 "The management API" rabbitmq-diagnostics -q check_port_listener 15672

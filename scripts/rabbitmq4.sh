@@ -24,7 +24,7 @@ MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 USER_NAME="${RABBITMQ_USER:-course}"
 USER_PASSWORD="${RABBITMQ_PASSWORD:-course}"
 # Where the node keeps its data and logs, inside the chroot (its own, never the machine's).
-NODE_HOME=/var/lib/rabbitmq-course
+NODE_HOME="/var/lib/course-nodes/$NODE"
 
 say() { echo "rabbitmq4: $*"; }
 fail() { echo "rabbitmq4: $*" >&2; exit 1; }
@@ -137,13 +137,26 @@ stop() {
         say "stopping $NODE ..."
         ctl stop >/dev/null 2>&1 || true
     fi
-    # A node that did not answer: end what runs from the chroot under this node's name.
-    pkill -f "beam.smp.*-sname $NODE|beam.smp.*-name $NODE|beam.*$NODE_HOME" 2>/dev/null || true
+    # A node that did not answer: end the Erlang VM started under this node's name (the name is
+    # in its environment, not on its command line).
+    for pid in $(pgrep -f beam.smp 2>/dev/null); do
+        if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "RABBITMQ_NODENAME=$NODE"; then
+            kill -9 "$pid" 2>/dev/null || true
+        fi
+    done
+    # Other nodes may still run from the chroot (a lesson's own, a second leg): they need its /proc.
+    for pid in $(pgrep -f beam.smp 2>/dev/null); do
+        [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = "$ROOTFS" ] && return 0
+    done
     umount "$ROOTFS/proc" 2>/dev/null || true
 }
 
 version() { in_root dpkg-query -W -f '${Version}' rabbitmq-server | cut -d- -f1; }
-suite() { s=$(cat "$ROOTFS/etc/course-suite" 2>/dev/null || echo sid); [ "$s" = sid ] && echo "Debian unstable" || echo "Debian $s, fallback"; }
+suite() { # where this node's package came from, as the CI summary line says it
+    s=$(cat "$ROOTFS/etc/course-suite" 2>/dev/null || echo sid)
+    if [ "$s" = sid ]; then echo "Debian unstable's package"
+    else echo "Debian $s's package: FALLBACK, unstable's could not be installed"; fi
+}
 
 case "${1:-}" in
     build) build ;;
@@ -165,7 +178,8 @@ case "${1:-}" in
         trap 'exit 130' INT TERM
         set +e
         env AMQP_URL="amqp://$USER_NAME:$USER_PASSWORD@127.0.0.1:$AMQP_PORT/%2F" \
-            MANAGEMENT_URL="http://$USER_NAME:$USER_PASSWORD@127.0.0.1:$HTTP_PORT/api/" "$@"
+            MANAGEMENT_URL="http://$USER_NAME:$USER_PASSWORD@127.0.0.1:$HTTP_PORT/api/" \
+            COURSE_BROKER_LABEL="$(suite)" "$@"
         code=$?
         set -e
         exit "$code" ;;

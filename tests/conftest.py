@@ -10,7 +10,10 @@ and emptied at the end. AMQP_URL and REDIS_URL are set in the environment before
 from __future__ import annotations
 
 import os
+import re
+import time
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +84,85 @@ def management():
 @pytest.fixture
 def redis_client():
     return _redis()
+
+
+# -- two brokers ----------------------------------------------------------------------------------
+# CI runs the suite on RabbitMQ 3.10 and again on 4.x; the second run takes only the tests that
+# talk to the broker (`-m broker`). Every lesson test does; others say so with @pytest.mark.broker.
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.name.startswith("test_lesson"):
+            item.add_marker(pytest.mark.broker)
+
+
+RABBITMQ4_LOGS = Path(os.environ.get("RABBITMQ4_DIR", "/var/tmp/course-rabbitmq4")) / "rootfs/var/lib/course-nodes"
+# Logged when the node boots with the management plugin's metrics collection on (the default,
+# also in the compose image): a property of the node, not of any lesson.
+NODE_LEVEL_DEPRECATIONS = {"management_metrics_collection"}
+
+
+def _broker_overview() -> dict:
+    from lessons.management import Management
+
+    try:
+        return Management().overview()
+    except Exception:
+        return {}
+
+
+def _deprecation_lines(log: Path, start: int) -> list[str]:
+    with log.open("rb") as handle:
+        handle.seek(start)
+        text = handle.read().decode(errors="replace")
+    found = re.findall(r"Deprecated features: `([^`]+)`", text)
+    return [name for name in found if name not in NODE_LEVEL_DEPRECATIONS]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_deprecated_feature_used(request):
+    """On the course's 4.x node, a test module whose lesson made the node log a deprecated
+    feature fails (the log names it once per boot, so the first lesson to use it is named)."""
+    node = _broker().get("node", "")
+    log = RABBITMQ4_LOGS / node / "log" / f"{node}.log"
+    if not node.startswith("rabbit4@") or not log.exists():
+        yield
+        return
+    start = log.stat().st_size
+    yield
+    used = _deprecation_lines(log, start)
+    if used:
+        pytest.fail(f"{request.module.__name__} made RabbitMQ {_BROKER['rabbitmq_version']} log "
+                    f"deprecated features: {', '.join(sorted(set(used)))} (see {log}).")
+
+
+_BROKER: dict = {}
+_STARTED = time.monotonic()
+
+
+def _broker() -> dict:
+    """The broker this session tests (version, node name), asked once."""
+    if not _BROKER:
+        _BROKER.update(_broker_overview())
+    return _BROKER
+
+
+def pytest_report_header(config):
+    if _broker():
+        return f"broker: RabbitMQ {_BROKER.get('rabbitmq_version')} ({_BROKER.get('node')})"
+    return "broker: not reachable"
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """One line naming the broker this run tested and the counts, for CI's closing lines."""
+    stats = terminalreporter.stats
+    counts = {key: len(stats.get(key, [])) for key in ("failed", "error", "skipped")}
+    counts["passed"] = len([report for report in stats.get("passed", []) if report.when == "call"])
+    label = os.environ.get("COURSE_BROKER_LABEL", "")
+    version = _broker().get("rabbitmq_version", "?")
+    line = (f"RabbitMQ {version} ({_BROKER.get('node', '?')}{', ' + label if label else ''}): "
+            f"{counts['passed']} passed, {counts['failed'] + counts['error']} failed, "
+            f"{counts['skipped']} skipped in {time.monotonic() - _STARTED:.0f} s")
+    terminalreporter.write_line(line)
+    if path := os.environ.get("COURSE_LEG_SUMMARY"):
+        Path(path).write_text(line + "\n", encoding="utf-8")
