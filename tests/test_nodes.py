@@ -7,6 +7,9 @@ import pytest
 
 from lessons import nodes
 
+# The nodes come from the install that matches the broker under test: run on both CI legs.
+pytestmark = pytest.mark.broker
+
 
 def test_ports_taken_are_named_in_one_sentence_and_nothing_starts():
     cluster = nodes.Nodes(2, base_port=5681, prefix="tnodes", plugins=())
