@@ -74,6 +74,12 @@ class Lesson:
 
 LESSONS: tuple[Lesson, ...] = (
     Lesson(
+        0, "install", "Install and check the stack",
+        "production.lesson00_install",
+        (RABBITMQ, MANAGEMENT, REDIS), ("check_stack", "smoke_test"),
+        "What a RabbitMQ install is made of (Erlang VM, node name, cookie, folders, config, plugins); diagnostics; plugins on and off; celery report.",
+    ),
+    Lesson(
         1, "hello-world", "Hello world",
         "rabbitmq_basics.lesson01_hello_world",
         (RABBITMQ, MANAGEMENT), ("send", "receive"),
@@ -221,6 +227,12 @@ LESSONS: tuple[Lesson, ...] = (
         "production.lesson24_services",
         (RABBITMQ, MANAGEMENT, REDIS), ("render", "client"),
         "A worker and beat under supervisord and systemd, celery multi; warm vs cold shutdown, restarts that lose nothing, recycling leaky pool processes, health checks.",
+    ),
+    Lesson(
+        25, "cluster", "A RabbitMQ cluster and quorum queues",
+        "production.lesson25_cluster",
+        (RABBITMQ, MANAGEMENT, REDIS), ("producer", "consumer", "client"),
+        "Three nodes joined; a quorum queue on all three; the leader's node stopped under load, nothing lost; clients fail over; what a majority means.",
     ),
 )
 
