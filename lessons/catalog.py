@@ -182,6 +182,20 @@ LESSONS: tuple[Lesson, ...] = (
         (RABBITMQ, MANAGEMENT, REDIS), ("worker", "producer"),
         "A task message is AMQP + JSON (protocol v2): pika and Node.js (amqplib) send tasks to a Python worker and read celery-task-meta-<id> from Redis.",
     ),
+    Lesson(
+        26, "pressure", "A broker under pressure",
+        "production.lesson26_pressure",
+        (RABBITMQ, MANAGEMENT, REDIS),
+        ("publisher", "consumer", "max_length", "stalled_consumer", "slow_consumer", "worker", "client"),
+        "On a node of its own: memory and disk alarms block publishers, length limits, consumer timeouts, heartbeats, a Celery worker that reconnects.",
+    ),
+    Lesson(
+        27, "security", "Security: TLS, users, vhosts",
+        "production.lesson27_security",
+        (RABBITMQ, MANAGEMENT),
+        ("certificates", "tls_check", "management_https", "setup_apps", "producer", "order_worker", "worker", "client"),
+        "TLS with a throwaway CA for pika, kombu, Celery and the management API; a user and vhost per app, least-privilege permissions; Redis with a password.",
+    ),
 )
 
 
