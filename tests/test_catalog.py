@@ -25,7 +25,7 @@ def test_slugs_and_packages_are_unique():
 def test_every_lesson_package_on_disk_is_registered():
     on_disk = {
         f"{part}.{folder.name}"
-        for part in ("rabbitmq_basics", "celery_basics")
+        for part in ("rabbitmq_basics", "celery_basics", "production")
         for folder in (ROOT / part).iterdir()
         if folder.is_dir() and re.match(r"lesson\d\d_", folder.name)
     }

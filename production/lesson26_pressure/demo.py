@@ -15,6 +15,7 @@ import re
 import shutil
 import sys
 import time
+from pathlib import Path
 
 import pika
 
@@ -26,8 +27,10 @@ from lessons.runner import Story, eventually
 LESSON = "production.lesson26_pressure"
 NODE_NAME, AMQP_PORT = "l26", 5684
 CONSUMER_TIMEOUT_MS, DEFAULT_CONSUMER_TIMEOUT_MS = 5000, 1800000
-# The management API refreshes its numbers (alarms too) every second instead of every 5 s.
-NODE_CONFIG = "collect_statistics_interval = 1000"
+# The node's rabbitmq.conf: the lesson's file with production-like limits, and one line for the
+# demo's checks (the management API refreshes its numbers, alarms too, every second, not every 5 s).
+CONFIG_FILE = Path(__file__).with_name("rabbitmq.conf")
+NODE_CONFIG = CONFIG_FILE.read_text(encoding="utf-8") + "\ncollect_statistics_interval = 1000\n"
 JOBS, STALLED = "pressure.jobs", "pressure.stalled"
 SLOW_MODES = ("block", "thread", "chunks")
 
@@ -38,7 +41,8 @@ def start_node(story: Story) -> Node:
     if node.stop_stale():
         story.say(f"(Starting fresh: stopped {node.node}, left running by an earlier run.)")
     story.say(f"Starting RabbitMQ node {node.node} ({node.install.version()}, {node.install.label}) "
-              f"on port {node.amqp_port}, management on {node.management_port} ...")
+              f"on port {node.amqp_port}, management on {node.management_port}, with "
+              f"{CONFIG_FILE.relative_to(CONFIG_FILE.parents[2])} ...")
     seconds = node.start()
     story.say(f"{node.node} accepts connections ({seconds:.1f} s).")
     return node
@@ -86,8 +90,8 @@ def memory_alarm(story: Story, node: Node, env: dict, limits: dict) -> None:
     api = Management(url=node.management_url, vhost="/")
     publish(node, JOBS, *(f"backlog-{n}" for n in range(1, 6)))
     watermark = str(limits["watermark"])
-    story.say(f"The node's memory watermark is {watermark} of the RAM (the default: 0.4 on 3.x, "
-              "0.6 on 4.x). Lowering it below what the node already uses:")
+    story.say(f"The node's memory watermark is {watermark} of the RAM (rabbitmq.conf; the default is 0.4 "
+              "on 3.x, 0.6 on 4.x). Lowering it below what the node already uses:")
     story.say(f"  {ctl_command(node)} set_vm_memory_high_watermark 0.0001")
     node.ctl("set_vm_memory_high_watermark", "0.0001")
     story.check(eventually(lambda: api.get("nodes", node.node)["mem_alarm"], timeout=15),
@@ -127,7 +131,7 @@ def disk_alarm(story: Story, node: Node, env: dict, limits: dict) -> None:
     api = Management(url=node.management_url, vhost="/")
     default_limit = str(limits["disk_free_limit"])
     above_free = shutil.disk_usage(node.folder).free + 10**10
-    story.say(f"disk_free_limit is {int(default_limit) / 1e6:.0f} MB here. Setting it 10 GB above the free space:")
+    story.say(f"disk_free_limit is {int(default_limit) / 1e6:.0f} MB (rabbitmq.conf). Setting it 10 GB above the free space:")
     story.say(f"  {ctl_command(node)} set_disk_free_limit {above_free}")
     node.ctl("set_disk_free_limit", str(above_free))
     story.check(eventually(lambda: api.get("nodes", node.node)["disk_free_alarm"], timeout=15),

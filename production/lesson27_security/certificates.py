@@ -18,7 +18,8 @@ import trustme
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Make a throwaway CA and certificates signed by it.")
     parser.add_argument("--out", default="certs", help="folder for the files (created)")
-    parser.add_argument("--server-name", default="localhost", help="the name clients connect to")
+    parser.add_argument("--server-name", nargs="+", default=["localhost"],
+                        help="the name(s) clients connect to (e.g. localhost rabbitmq)")
     parser.add_argument("--client-name", default="orders-app", help="the client certificate's name")
     args = parser.parse_args(argv)
 
@@ -26,7 +27,7 @@ def main(argv=None):
     out.mkdir(parents=True, exist_ok=True)
     ca = trustme.CA(organization_name="Task queues course throwaway CA")
     course = {"organization_name": "Task queues course", "organization_unit_name": "lesson 27"}
-    server = ca.issue_cert(args.server_name, common_name=args.server_name, **course)
+    server = ca.issue_cert(*args.server_name, common_name=args.server_name[0], **course)
     client = ca.issue_cert(args.client_name, common_name=args.client_name, **course)
 
     ca.cert_pem.write_to_path(str(out / "ca.pem"))
@@ -38,7 +39,7 @@ def main(argv=None):
         os.chmod(out / key, 0o600)  # private keys: readable by their owner only
 
     print(f" [x] CA certificate:     {out / 'ca.pem'}")
-    print(f" [x] Server certificate: {out / 'server.pem'} + server.key (for {args.server_name!r})")
+    print(f" [x] Server certificate: {out / 'server.pem'} + server.key (for {', '.join(args.server_name)})")
     print(f" [x] Client certificate: {out / 'client.pem'} + client.key (for {args.client_name!r})")
 
 
