@@ -6,12 +6,13 @@
 from kombu import Connection
 
 from production.lesson27_security import tls
-from production.lesson27_security.tasks import BROKER_URL, monthly_report
+from production.lesson27_security.tasks import app, monthly_report
 
 
 def main():
     # kombu takes the same settings as Celery's broker_use_ssl.
-    with Connection(BROKER_URL, ssl=tls.kombu_ssl(BROKER_URL)) as connection:
+    broker_url = app.conf.broker_url
+    with Connection(broker_url, ssl=tls.kombu_ssl(broker_url)) as connection:
         connection.ensure_connection(max_retries=1)
         print(f" [x] kombu connected over TLS to {connection.as_uri()}")
     result = monthly_report.delay("2026-11")

@@ -199,8 +199,8 @@ def celery_over_tls(story: Story, node: Node, env: dict, passwords: dict, redis_
     redis_url = f"redis://:{redis_password}@127.0.0.1:{REDIS_PORT}/0"
     celery_env = {**env, "REDIS_URL": redis_url,
                   "AMQPS_URL": f"amqps://reports-app:{passwords['REPORTS_APP_PASSWORD']}@localhost:{AMQPS_PORT}/reports"}
-    story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", "1", "--without-mingle", "--without-gossip",
-                       env=celery_env)
+    worker = story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", "1", "--without-mingle",
+                                "--without-gossip", env=celery_env)
     api = Management(url=node.management_url, vhost="reports")
 
     def worker_connection():
@@ -219,6 +219,7 @@ def celery_over_tls(story: Story, node: Node, env: dict, passwords: dict, redis_
     task_id = client.matches(r"task ([0-9a-f-]{36})")[0].group(1)
     stored = redis.Redis.from_url(redis_url, socket_timeout=5).exists(f"celery-task-meta-{task_id}")
     story.check(stored == 1, "its result is in the password-protected Redis")
+    worker.interrupt()  # the story is told: the worker shuts down while the node stops
 
 
 def serve(story: Story, node: Node, certs: Path, redis_password: str) -> None:
@@ -254,6 +255,7 @@ def main(argv=None) -> int:
         tls_failures(story, env, certs)
         passwords = users_and_permissions(story, node, env, certs)
         celery_over_tls(story, node, env, passwords, redis_password)
+        node.stop()
     return story.exit_code
 
 
