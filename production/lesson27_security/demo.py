@@ -87,7 +87,11 @@ def start_redis(story: Story, folder: Path, password: str):
     # The password in a file only its owner may read, not on the command line (ps shows that).
     config.write_text(f"port {REDIS_PORT}\nbind 127.0.0.1\nrequirepass {password}\nsave \"\"\nappendonly no\n")
     config.chmod(0o600)
-    return story.start_command("redis", ["redis-server", str(config)], ready=r"Ready to accept connections")
+    redis_server = story.start_command("redis", ["redis-server", str(config)], echo=False,
+                                       ready=r"Ready to accept connections")
+    story.say(f"A Redis of the lesson's own runs on port {REDIS_PORT}; its password is in {config.name} "
+              "(mode 600), not on its command line.")
+    return redis_server
 
 
 def start_node(story: Story, node: Node) -> None:
@@ -200,7 +204,11 @@ def celery_over_tls(story: Story, node: Node, env: dict, passwords: dict, redis_
     celery_env = {**env, "REDIS_URL": redis_url,
                   "AMQPS_URL": f"amqps://reports-app:{passwords['REPORTS_APP_PASSWORD']}@localhost:{AMQPS_PORT}/reports"}
     worker = story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", "1", "--without-mingle",
-                                "--without-gossip", env=celery_env)
+                                "--without-gossip", env=celery_env, ready=None)
+    with worker.quiet():  # not its banner
+        worker.wait_for(r"\bready\.", timeout=30)
+    story.say("The Celery worker (user reports-app, vhost 'reports'): "
+              + worker.matches(r"Connected to .*")[-1].group(0))
     api = Management(url=node.management_url, vhost="reports")
 
     def worker_connection():
