@@ -94,7 +94,7 @@ def memory_alarm(story: Story, node: Node, env: dict, limits: dict) -> None:
               "on 3.x, 0.6 on 4.x). Lowering it below what the node already uses:")
     story.say(f"  {ctl_command(node)} set_vm_memory_high_watermark 0.0001")
     node.ctl("set_vm_memory_high_watermark", "0.0001")
-    story.check(eventually(lambda: api.get("nodes", node.node)["mem_alarm"], timeout=15),
+    story.check(eventually(lambda: api.get("nodes", node.node).get("mem_alarm"), timeout=15),
                 "the management API shows the alarm: mem_alarm is true")
 
     patient = story.start("patient", f"{LESSON}.publisher", "--name", "patient", "--count", "2",
@@ -134,7 +134,7 @@ def disk_alarm(story: Story, node: Node, env: dict, limits: dict) -> None:
     story.say(f"disk_free_limit is {int(default_limit) / 1e6:.0f} MB (rabbitmq.conf). Setting it 10 GB above the free space:")
     story.say(f"  {ctl_command(node)} set_disk_free_limit {above_free}")
     node.ctl("set_disk_free_limit", str(above_free))
-    story.check(eventually(lambda: api.get("nodes", node.node)["disk_free_alarm"], timeout=15),
+    story.check(eventually(lambda: api.get("nodes", node.node).get("disk_free_alarm"), timeout=15),
                 "the management API shows the alarm: disk_free_alarm is true")
     publisher = story.start("publisher", f"{LESSON}.publisher", "--name", "disk", "--count", "1",
                             env=env, ready=r"Blocked by the broker")

@@ -25,6 +25,9 @@ app.conf.update(
     # Connections a client (a web app calling .delay()) keeps open for publishing. The default
     # is 10; None or 0 opens and closes a connection for every message.
     broker_pool_limit=10,
+    # Not set here: broker_transport_options={"confirm_publish": True} makes .delay() wait for
+    # the broker's confirm. During an alarm .delay() then waits until the alarm is over,
+    # instead of returning at once with the task still in the socket (see the README).
     task_acks_late=True,                 # ack when the task is done: a lost task comes back
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
