@@ -5,8 +5,8 @@
     python -m production.lesson26_pressure.slow_consumer --mode chunks   # another fix
 
 pika's BlockingConnection sends and answers heartbeats only while its I/O loop runs. A callback
-that blocks for longer than about two heartbeat intervals makes the broker think the client is
-dead: it closes the connection and the unacknowledged message goes back to the queue.
+that blocks for longer than two to three heartbeat intervals makes the broker think the client
+is dead: it closes the connection and the unacknowledged message goes back to the queue.
 """
 
 import argparse
@@ -26,7 +26,7 @@ def main(argv=None):
     parser.add_argument("--mode", choices=["block", "thread", "chunks"], default="thread")
     parser.add_argument("--queue", default="pressure.slow")
     parser.add_argument("--heartbeat", type=int, default=2, help="seconds (the broker's default is 60)")
-    parser.add_argument("--work", type=float, default=6.0, help="seconds the job takes")
+    parser.add_argument("--work", type=float, default=10.0, help="seconds the job takes")
     args = parser.parse_args(argv)
 
     parameters = pika.URLParameters(AMQP_URL)
