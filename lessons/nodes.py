@@ -247,13 +247,19 @@ class Node:
     def _kill_leftovers(self) -> None:
         import psutil
 
+        killed = []
         for process in psutil.process_iter(["cmdline"]):
             cmdline = " ".join(process.info["cmdline"] or [])
-            if self._seen in cmdline and "beam" in cmdline:
-                try:
+            if "beam" not in cmdline:
+                continue
+            try:
+                # 3.x names the node's folder on the command line; 4.x only in its environment.
+                if self._seen in cmdline or process.environ().get("RABBITMQ_NODENAME") == self.node:
                     process.kill()
-                except psutil.Error:
-                    pass
+                    killed.append(process)
+            except psutil.Error:
+                pass
+        psutil.wait_procs(killed, timeout=10)
 
 
 class Nodes:

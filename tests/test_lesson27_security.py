@@ -143,3 +143,13 @@ def test_compose_files_carry_the_lessons_settings():
     redis = override["services"]["redis"]
     assert "--requirepass" in redis["command"]
     assert "${REDIS_PASSWORD:?" in redis["command"][redis["command"].index("--requirepass") + 1]
+
+
+def test_no_password_in_the_role_files():
+    """URLs with passwords come from the environment: the role files hold placeholders only."""
+    credentials = re.compile(r"\b[a-z]+://[^/\s:@'\"]*:([^@\s'\"]+)@")
+    for path in (ROOT / "production" / "lesson27_security").glob("*.py"):
+        if path.name == "demo.py":  # the demo hands fresh passwords to the roles
+            continue
+        for password in credentials.findall(path.read_text(encoding="utf-8")):
+            assert password in ("PASSWORD", "..."), f"{path.name} holds a password: {password}"
