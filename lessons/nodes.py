@@ -256,11 +256,13 @@ class Node:
 
     def _write_files(self) -> None:
         assert self.folder is not None
-        lines = [f"listeners.tcp.default = 127.0.0.1:{self.amqp_port}", "loopback_users = none",
+        lines = [f"listeners.tcp.default = 127.0.0.1:{self.amqp_port}",
                  # The course user exists from the first boot on, with no CLI call.
                  f"default_user = {USER}", f"default_pass = {PASSWORD}",
                  "default_user_tags.administrator = true", "default_permissions.configure = .*",
                  "default_permissions.read = .*", "default_permissions.write = .*"]
+        if "loopback_users" not in self.config:  # a lesson about users sets its own
+            lines.append("loopback_users = none")
         if self.plugins:
             lines += ["management.tcp.ip = 127.0.0.1", f"management.tcp.port = {self.management_port}"]
         (self.folder / "rabbitmq.conf").write_text("\n".join(lines + [self.config]) + "\n")
@@ -278,6 +280,25 @@ class Node:
         self.ctl("reset")
         self.ctl("join_cluster", other.node, timeout=60)
         self.ctl("start_app", timeout=60)
+
+    def stop_stale(self) -> bool:
+        """Stop a node of this name that an earlier, interrupted run left running (on this
+        install or the other one); True if there was one."""
+        if self.name not in registered_nodes():
+            return False
+        for install in (self.install, Install() if self.install.chroot else Install(RABBITMQ4_ROOT)):
+            if install.available():
+                subprocess.run(install.command("rabbitmqctl", "-q", "-n", self.node, "stop"),
+                               capture_output=True, timeout=60)
+            if self.name not in registered_nodes():
+                break
+        return True
+
+    def log_text(self) -> str:
+        """Everything the node has logged so far (its log files, as text)."""
+        if self.folder is None:
+            return ""
+        return "".join(path.read_text(errors="replace") for path in sorted((self.folder / "log").glob("*.log")))
 
     def stop(self) -> None:
         """Stop the node, whatever state it is in, and remove its folder.
