@@ -218,7 +218,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(
         23, "other-languages", "One broker, many languages",
         "celery_basics.lesson23_other_languages",
-        (RABBITMQ, MANAGEMENT, REDIS), ("worker", "send_task", "send_jobs", "job_worker"),
+        (RABBITMQ, MANAGEMENT, REDIS), (WORKER, "send_task", "send_jobs", "job_worker"),
         "PHP, Ruby, Java, Go and Node.js beside Python: one JSON work queue (acks, prefetch, dead letters), "
         "and Celery tasks (protocol v2) sent from each, results via Redis or rpc://.",
     ),

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import NOT_YET_STANDALONE, ROOT
+from helpers import ROOT
 
 from lessons import catalog, cli
 
@@ -114,8 +114,6 @@ def _files(folder) -> set[str]:
 
 def test_readme_headings_are_the_catalog_titles():
     for lesson in LESSONS:
-        if lesson.number in NOT_YET_STANDALONE:
-            continue
         first = (lesson.folder / "README.md").read_text(encoding="utf-8").splitlines()[0]
         assert first == f"# {lesson.heading}", f"lesson {lesson.number}: README starts with {first!r}"
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import requests
 
-from lessons import nodes
+from lessons import catalog, nodes
 from lessons.management import Management
 from lessons.runner import Story, eventually
 
@@ -49,7 +49,7 @@ def show_file(story: Story, path, label: str) -> None:
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 0: install and check the stack", argv) as story:
+    with Story(catalog.get(0).heading, argv) as story:
         story.start_fresh(queues=["lesson00_install"])
 
         story.section("The stack the course talks to (any install: package, Docker, cloud)")

@@ -16,7 +16,7 @@ import time
 import pika
 import pika.exceptions
 
-from lessons import broker, nodes
+from lessons import broker, catalog, nodes
 from lessons.runner import Story, eventually, wait_until
 
 LESSON = "production.lesson25_cluster"
@@ -59,7 +59,7 @@ def raft_states(node: nodes.Node, name: str) -> dict[str, str]:
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 25: a RabbitMQ cluster and quorum queues", argv) as story:
+    with Story(catalog.get(25).heading, argv) as story:
         try:
             install = nodes.install_for_shared_broker()
         except nodes.NodeError:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pika
 import pika.exceptions
 
-from lessons import broker
+from lessons import broker, catalog
 from lessons.management import Management
 from lessons.nodes import Node, install_for_shared_broker
 from lessons.runner import Story, eventually
@@ -254,7 +254,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--serve", action="store_true", help="only start the lesson's node and wait")
     options, rest = parser.parse_known_args(argv)
-    with Story("Lesson 26: a broker under pressure", rest) as story:
+    with Story(catalog.get(26).heading, rest) as story:
         if options.serve:
             serve(story)
         node = start_node(story)

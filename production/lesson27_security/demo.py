@@ -29,6 +29,7 @@ from cryptography import x509
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from lessons import catalog
 from lessons.management import Management
 from lessons.nodes import Node, install_for_shared_broker
 from lessons.runner import Story, wait_until
@@ -245,7 +246,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--serve", action="store_true", help="only start the lesson's node and Redis, and wait")
     options, rest = parser.parse_known_args(argv)
-    with Story("Lesson 27: security (TLS, users, vhosts)", rest) as story:
+    with Story(catalog.get(27).heading, rest) as story:
         node = Node(NODE_NAME, AMQP_PORT, install_for_shared_broker())
         certs, certs_seen = make_certificates(story, node)
         node.config = tls_config(certs_seen)
