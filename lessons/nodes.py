@@ -290,6 +290,9 @@ class Node:
             if install.available():
                 subprocess.run(install.command("rabbitmqctl", "-q", "-n", self.node, "stop"),
                                capture_output=True, timeout=60)
+            deadline = time.monotonic() + 5  # epmd forgets the name just after the node halts
+            while self.name in registered_nodes() and time.monotonic() < deadline:
+                time.sleep(0.2)
             if self.name not in registered_nodes():
                 break
         return True
