@@ -130,6 +130,8 @@ class Node:
     _seen: str = ""  # the folder as the node sees it (inside the chroot for 4.x)
     _launched: float = 0.0  # time.monotonic() of the last launch()
     _calls: set = field(default_factory=set)  # CLI tools running against this node right now
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopped: bool = False  # stop() was called: no new CLI call, until the next launch()
 
     @property
     def node(self) -> str:
@@ -175,9 +177,12 @@ class Node:
         argv = self.install.command(tool, "-q", "-n", self.node, *args, env=env)
         # A process group of its own: a CLI tool is a shell wrapper, su and an Erlang VM, and all
         # of them must go when the call is cut short (timeout, Ctrl+C) or the node is stopped.
-        process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True, start_new_session=True)
-        self._calls.add(process)
+        with self._lock:  # stop() may come from another thread (Ctrl+C during a join)
+            if self._stopped:
+                raise NodeError(f"{self.node} has been stopped; '{tool} {' '.join(args)}' was not run.")
+            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True, start_new_session=True)
+            self._calls.add(process)
         try:
             out, err = process.communicate(timeout=timeout)
         except BaseException:
@@ -208,6 +213,7 @@ class Node:
         if taken := self.taken_ports():
             raise NodeError(ports_taken_sentence({self.node: taken}))
         self.install.prepare()
+        self._stopped = False
         if self.folder is None:
             self.folder, self._seen = self.install.temp_folder(f"course-{self.name}-")
         self._write_files()
@@ -309,7 +315,10 @@ class Node:
         Its data is thrown away, so the node is killed (SIGKILL) rather than shut down gracefully,
         which can take seconds (use `shutdown` for that); no CLI tool has to boot either.
         """
-        for call in list(self._calls):  # e.g. a join cut short by Ctrl+C
+        with self._lock:  # no CLI call starts after this point
+            self._stopped = True
+            calls = list(self._calls)
+        for call in calls:  # e.g. a join cut short by Ctrl+C
             _kill_group(call)
         if self.folder is None:
             return
