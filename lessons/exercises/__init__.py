@@ -119,7 +119,8 @@ def count(lesson: catalog.Lesson) -> int:
 
 
 def select(number: int | str, name: str | None = None) -> tuple[Exercise, ...]:
-    """Lesson N's exercises, or the one called `name` (its name or key, e.g. "mandatory" or "8a")."""
+    """Lesson N's exercises, or the one called `name`: its name, its key or its letter
+    ("vanishing-orders", "8a" or "a")."""
     lesson = catalog.get(number)
     found = for_lesson(lesson)
     if not found:
@@ -127,7 +128,7 @@ def select(number: int | str, name: str | None = None) -> tuple[Exercise, ...]:
                               "'python -m lessons exercises' lists the exercises there are.")
     if name is None:
         return found
-    chosen = tuple(e for e in found if name in (e.name, e.key))
+    chosen = tuple(e for e in found if name in (e.name, e.key, e.key[len(str(lesson.number)):]))
     if not chosen:
         names = ", ".join(f"{e.key} ({e.name})" for e in found)
         raise UnknownExercise(f"Lesson {lesson.number} has no exercise '{name}'. Its exercises are: {names}.")

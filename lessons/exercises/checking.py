@@ -125,9 +125,15 @@ class Check(Story):
 
     def start_file(self, filename: str, *args: str, name: str | None = None, env: dict | None = None,
                    echo: bool = True, program: tuple[str, ...] | None = None) -> Process:
-        """Start the learner's `python FILE ARGS` (or `program FILE ARGS`) in the exercise folder."""
-        argv = [*(program or (sys.executable,)), filename, *map(str, args)]
-        return self._spawn(name or filename, argv, env=env, stop_signal=signal.SIGTERM, echo=echo)
+        """Start the learner's `python FILE ARGS` (or `program FILE ARGS`) in the exercise folder.
+
+        A Python file runs through lessons.exercises.learner: as `python FILE` would, but a crash
+        is reported as the learner's own line and the exception, not a library's traceback."""
+        python = (sys.executable, "-m", "lessons.exercises.learner")
+        argv = [*(program or python), filename, *map(str, args)]
+        process = self._spawn(name or filename, argv, env=env, stop_signal=signal.SIGTERM, echo=echo)
+        process.file = filename  # what diagnose() calls it
+        return process
 
     def run_file(self, filename: str, *args: str, timeout: float = 15.0, name: str | None = None,
                  env: dict | None = None, echo: bool = True, program: tuple[str, ...] | None = None,
@@ -139,7 +145,7 @@ class Check(Story):
             process.wait(timeout=timeout)
         except ReadinessTimeout:
             process.stop(grace=1.0)
-            self.stop(f"{process.name} was still running after {timeout:g} s, so the checker stopped it. "
+            self.stop(f"{_label(process)} was still running after {timeout:g} s, so the checker stopped it. "
                       f"It should {exits}: is it waiting for something (a reply, a message, input) "
                       "or looping forever?")
         return process
@@ -150,8 +156,8 @@ class Check(Story):
             return process.wait_for(pattern, timeout=timeout)
         except ReadinessTimeout:
             if not process.running:
-                self.stop(f"{process.name} stopped before {what}. {self.diagnose(process)}")
-            self.stop(f"{process.name} did not {what} within {timeout:g} s.")
+                self.stop(f"{_label(process)} stopped before it could {what}. {self.diagnose(process)}")
+            self.stop(f"{_label(process)} did not {what} within {timeout:g} s.")
 
     def wait_for_consumer(self, process: Process, queue: str, timeout: float = 15.0) -> None:
         """Wait until the broker shows a consumer on `queue` (the learner's program is listening)."""
@@ -170,10 +176,10 @@ class Check(Story):
         while (state := consuming()) is not True:
             if state == "exited":
                 time.sleep(0.2)  # let the reader thread collect its last lines
-                self.stop(f"{process.name} stopped before it consumed from '{queue}'. {self.diagnose(process)}")
+                self.stop(f"{_label(process)} stopped before it consumed from '{queue}'. {self.diagnose(process)}")
             if time.monotonic() > deadline:
                 self.stop(f"After {timeout:g} s the broker still shows no consumer on the queue '{queue}': "
-                          f"{process.name} does not consume from it (check the queue's name and "
+                          f"{_label(process)} does not consume from it (check the queue's name and "
                           "basic_consume / start_consuming).")
             time.sleep(0.1)
 
@@ -194,7 +200,7 @@ class Check(Story):
         return process
 
     def wait_until_ready(self, worker: Process, timeout: float = 40.0) -> None:
-        self.wait_for_line(worker, r"\bready\.", timeout, "said it was ready")
+        self.wait_for_line(worker, r"\bready\.", timeout, "say it was ready")
 
     def start_program(self, name: str, argv: list[str], *, env: dict | None = None, echo: bool = False,
                       stop_signal: int = signal.SIGTERM) -> Process:
@@ -205,13 +211,14 @@ class Check(Story):
     def diagnose(self, process: Process) -> str:
         """What the learner's program's output says went wrong, in a sentence or two."""
         out = process.output
-        name = process.name
+        name = getattr(process, "file", process.name)
         code = process.returncode
         lines = [line for line in out.splitlines() if line.strip()]
         where = _learner_line(out)
         last = _exception_line(lines)
         if last and re.match(r"(SyntaxError|IndentationError|TabError)\b", last):
-            return f"{name} has a syntax error{where}: {last}. Python could not even start it."
+            message = last.split(":", 1)[-1].strip()
+            return f"{name} has a syntax error{where}: {message}. Python could not even start it."
         if missing := re.search(r"ModuleNotFoundError: No module named '([^']+)'", out):
             return (f"{name} imports '{missing.group(1)}', which Python cannot find{where}: is the name "
                     "spelt right, and does the file run from its own folder?")
@@ -344,6 +351,12 @@ class Check(Story):
                 pass
 
 
+def _label(process: Process) -> str:
+    """'worker.py (worker-1)', or just the name when the process is not one of the learner's files."""
+    file = getattr(process, "file", None)
+    return f"{file} ({process.name})" if file and file != process.name else process.name
+
+
 def _exception_line(lines: list[str]) -> str | None:
     """The last 'SomeError: message' line of a traceback in the output, if there is one."""
     for line in reversed(lines):
@@ -355,14 +368,14 @@ def _exception_line(lines: list[str]) -> str | None:
 
 
 def _learner_line(out: str) -> str:
-    """ ' (worker.py, line 12)': the deepest frame of the traceback that is in the exercise's folder."""
+    """' at line 12 of worker.py': the deepest frame of the traceback that is in the exercise's folder."""
     frames = re.findall(r'File "([^"]+)", line (\d+)', out)
     own = [(path, line) for path, line in frames if "site-packages" not in path and "/lib/python" not in path
            and "<frozen" not in path]
     if not own:
         return ""
     path, line = own[-1]
-    return f" ({Path(path).name}, line {line})"
+    return f" at line {line} of {Path(path).name}"
 
 
 def describe_error(exc: BaseException) -> str:
