@@ -133,6 +133,7 @@ class Check(Story):
         argv = [*(program or python), filename, *map(str, args)]
         process = self._spawn(name or filename, argv, env=env, stop_signal=signal.SIGTERM, echo=echo)
         process.file = filename  # what diagnose() calls it
+        process.label = filename if process.name == filename else f"{filename} ({process.name})"
         return process
 
     def run_file(self, filename: str, *args: str, timeout: float = 15.0, name: str | None = None,
@@ -195,12 +196,28 @@ class Check(Story):
                 "--loglevel", "INFO", *(("--concurrency", str(concurrency)) if concurrency else ()), *CELERY_QUIET,
                 *(("--queues", queues) if queues else ()), *map(str, args)]
         process = self._spawn(name, argv, env=celery_env(env), stop_signal=signal.SIGTERM, echo=echo)
+        process.file = process.label = "the worker" if name == "worker" else f"the {name} worker"
         if wait:  # else: start several, then wait_until_ready() each
             self.wait_until_ready(process, timeout)
         return process
 
     def wait_until_ready(self, worker: Process, timeout: float = 40.0) -> None:
-        self.wait_for_line(worker, r"\bready\.", timeout, "say it was ready")
+        """Wait for the worker's 'ready.' line. A worker that keeps retrying an unreachable broker,
+        or that stops, ends the check with a sentence instead of a long wait."""
+        deadline = time.monotonic() + timeout
+        while not worker.matches(r"\bready\."):
+            if not worker.running:
+                time.sleep(0.2)  # its last lines
+                self.stop(f"{_label(worker)} stopped before it was ready. {self.diagnose(worker)}")
+            refused = worker.matches(r"Cannot connect to (\S+?):? (.*?)(\.\s*Trying again|$)")
+            if len(refused) >= 2:
+                where, why = refused[-1].group(1), refused[-1].group(2).rstrip(".")
+                self.stop(f"{_label(worker)} cannot connect to the broker at {where} ({why}) and keeps "
+                          "trying. Does the app take its broker from AMQP_URL? The checker gave it "
+                          f"{settings.redact(settings.AMQP_URL)}.")
+            if time.monotonic() > deadline:
+                self.stop(f"{_label(worker)} did not say it was ready within {timeout:g} s.")
+            time.sleep(0.1)
 
     def start_program(self, name: str, argv: list[str], *, env: dict | None = None, echo: bool = False,
                       stop_signal: int = signal.SIGTERM) -> Process:
@@ -218,7 +235,8 @@ class Check(Story):
         last = _exception_line(lines)
         if last and re.match(r"(SyntaxError|IndentationError|TabError)\b", last):
             message = last.split(":", 1)[-1].strip()
-            return f"{name} has a syntax error{where}: {message}. Python could not even start it."
+            file, line = _learner_frame(out) or (name, "?")
+            return f"{file} has a syntax error at line {line}: {message}. Python could not even start it."
         if missing := re.search(r"ModuleNotFoundError: No module named '([^']+)'", out):
             return (f"{name} imports '{missing.group(1)}', which Python cannot find{where}: is the name "
                     "spelt right, and does the file run from its own folder?")
@@ -352,9 +370,8 @@ class Check(Story):
 
 
 def _label(process: Process) -> str:
-    """'worker.py (worker-1)', or just the name when the process is not one of the learner's files."""
-    file = getattr(process, "file", None)
-    return f"{file} ({process.name})" if file and file != process.name else process.name
+    """How sentences name a process: 'worker.py (worker-1)', 'the worker', or its name."""
+    return getattr(process, "label", process.name)
 
 
 def _exception_line(lines: list[str]) -> str | None:
@@ -367,15 +384,18 @@ def _exception_line(lines: list[str]) -> str | None:
     return None
 
 
-def _learner_line(out: str) -> str:
-    """' at line 12 of worker.py': the deepest frame of the traceback that is in the exercise's folder."""
+def _learner_frame(out: str) -> tuple[str, str] | None:
+    """(file name, line) of the deepest traceback frame outside Python and its libraries."""
     frames = re.findall(r'File "([^"]+)", line (\d+)', out)
     own = [(path, line) for path, line in frames if "site-packages" not in path and "/lib/python" not in path
            and "<frozen" not in path]
-    if not own:
-        return ""
-    path, line = own[-1]
-    return f" at line {line} of {Path(path).name}"
+    return (Path(own[-1][0]).name, own[-1][1]) if own else None
+
+
+def _learner_line(out: str) -> str:
+    """' at line 12 of worker.py', or ''."""
+    frame = _learner_frame(out)
+    return f" at line {frame[1]} of {frame[0]}" if frame else ""
 
 
 def describe_error(exc: BaseException) -> str:
