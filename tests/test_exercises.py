@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -111,4 +112,21 @@ def test_the_checks_leave_nothing_behind(verdicts, management, redis_client):
     assert [q["name"] for q in management.queues() if mine.match(q["name"])] == []
     assert [e["name"] for e in management.exchanges() if mine.match(e["name"])] == []
     assert list(redis_client.scan_iter("*exercise*")) == []
+    assert sandbox_processes() == []
+
+
+def test_a_learner_who_chose_node_is_checked_on_node_only(tmp_path):
+    """Exercise 23 checks the producers the learner changed: here only producer.js."""
+    if (problem := node_problem()) and not os.environ.get("CI"):
+        pytest.skip(f"the Node.js producer cannot run here: {problem}")
+    exercise = exercises.select(23)[0]
+    folder = tmp_path / exercise.folder.name
+    shutil.copytree(exercise.starter, folder)
+    shutil.copy(exercise.solution / "producer.js", folder / "producer.js")
+    result = subprocess.run([sys.executable, "-m", "lessons", "exercise", "23", "--folder", str(folder)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            timeout=exercise.deadline + 60, env={**os.environ, "NO_COLOR": "1"})
+    assert result.returncode == 0, result.stdout
+    assert "Checking producer.js (" in result.stdout
+    assert "producer.py ran" not in result.stdout
     assert sandbox_processes() == []

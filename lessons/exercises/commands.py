@@ -146,7 +146,10 @@ def cmd_hint(number: str, name: str | None = None) -> int:
     total = len(exercise.hints)
     print(f"Exercise {exercise.key}: {exercise.title}")
     print(f"Hint {index + 1} of {total}:\n")
-    print(textwrap.indent(textwrap.dedent(exercise.hints[index]).strip(), "  "))
+    for line in textwrap.dedent(exercise.hints[index]).strip("\n").splitlines():
+        # Prose is wrapped; code (indented lines) is printed as it is.
+        print("  " + line if line[:1].isspace() else textwrap.fill(line, width=96, initial_indent="  ",
+                                                                  subsequent_indent="  "))
     if index + 1 < total:
         print(f"\n('make hint-{exercise.lesson.number}' again for a more specific one.)")
     else:

@@ -6,7 +6,7 @@ from lessons.exercises import Exercise
 from lessons.runner import eventually
 
 QUEUE = "exercise02.tasks"
-LONG = "long........"  # 8 dots
+LONG = "long............"  # 12 dots: 3 s at 0.25 s a dot
 TASKS = [LONG, "short-1.", "short-2.", "short-3."]
 
 
@@ -27,7 +27,7 @@ def done(worker):
 
 
 def check(ck):
-    ck.section(f"Four tasks wait in '{QUEUE}'; the first takes 2 s. The worker starts.")
+    ck.section(f"Four tasks wait in '{QUEUE}'; the first takes 3 s. The worker starts.")
     publish(TASKS)
     worker = ck.start_file("worker.py", "--seconds-per-dot", "0.25", name="worker-1")
     ck.wait_for_consumer(worker, QUEUE)

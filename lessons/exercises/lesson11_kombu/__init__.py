@@ -32,10 +32,10 @@ def check(ck):
 
     for transport, url in (("amqp", settings.AMQP_URL), ("redis", settings.REDIS_URL)):
         name = "RabbitMQ" if transport == "amqp" else "Redis"
-        ck.section(f"On {name}: three tasks wait, the first takes 1 s; the worker does them (--max-messages 3)")
+        ck.section(f"On {name}: three tasks wait, the first takes 2 s; the worker does them (--max-messages 3)")
         publish(url)
         worker = ck.start_file("worker.py", "--broker", transport, "--max-messages", str(len(TASKS)),
-                               "--seconds-per-dot", "0.11", name=f"worker-{transport}")
+                               "--seconds-per-dot", "0.2", name=f"worker-{transport}")
         ck.wait_for_line(worker, r"\[x\] Received 'long", 20, "print \" [x] Received 'long...'\"")
         if transport == "amqp":
             time.sleep(0.5)
