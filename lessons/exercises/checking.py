@@ -160,6 +160,14 @@ class Check(Story):
                 self.stop(f"{_label(process)} stopped before it could {what}. {self.diagnose(process)}")
             self.stop(f"{_label(process)} did not {what} within {timeout:g} s.")
 
+    def lines_soon(self, process: Process, pattern: str, count: int = 1, timeout: float = 3.0) -> list[re.Match]:
+        """The process's lines matching `pattern`, once there are `count` of them or `timeout` s
+        have passed: its output is read by a thread and may lag behind what the broker shows."""
+        deadline = time.monotonic() + timeout
+        while len(found := process.matches(pattern)) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return found
+
     def wait_for_consumer(self, process: Process, queue: str, timeout: float = 15.0) -> None:
         """Wait until the broker shows a consumer on `queue` (the learner's program is listening)."""
         from lessons import broker

@@ -56,7 +56,7 @@ def check(ck):
     ck.section("The receivers stop")
     for receiver in receivers:
         receiver.stop(grace=2.0)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 3
     while bound_queues(management) and time.monotonic() < deadline:
         time.sleep(0.1)
     left = bound_queues(management)

@@ -27,7 +27,7 @@ def check(ck):
     ck.wait_for_line(server, r"\[\*\] Awaiting", 15, "print ' [*] Awaiting RPC requests'")
     client = ck.run_file("rpc_client.py", "20", "--timeout", "5", timeout=15, name="client",
                          exits="print the answer and exit")
-    request = server.matches(r"fib\(20\) reply_to=(\S*) correlation_id=(\S*)")
+    request = ck.lines_soon(server, r"fib\(20\) reply_to=(\S*) correlation_id=(\S*)")
     ck.require(request, "the server got the request",
                "the server never got the request: does the client publish it to the queue "
                f"'{QUEUE}' through the default exchange?")

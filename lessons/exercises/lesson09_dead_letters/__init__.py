@@ -34,7 +34,7 @@ def check(ck):
         channel.basic_publish("", WORK, body="expires", properties=pika.BasicProperties(expiration="100"))
         time.sleep(0.3)
         ck.queue_depth(WORK)  # a classic queue drops expired messages at its head when looked at
-        eventually(lambda: ck.queue_depth(DEAD) >= 1, timeout=3)
+        eventually(lambda: ck.queue_depth(DEAD) >= 1, timeout=2)
 
         ck.section("Five messages arrive; then a consumer rejects one")
         for n in range(1, 6):
@@ -44,7 +44,7 @@ def check(ck):
         if method is not None:
             channel.basic_reject(method.delivery_tag, requeue=False)
             ck.say(f"(The checker rejected {body.decode()!r} without requeueing it.)")
-    eventually(lambda: (ck.queue_depth(DEAD) or 0) >= 4, timeout=3)
+    eventually(lambda: (ck.queue_depth(DEAD) or 0) >= 4, timeout=2)
 
     left = ck.queue_depth(WORK)
     ck.expect(left == 2, f"'{WORK}' holds 2 messages: at most 3, minus the rejected one",

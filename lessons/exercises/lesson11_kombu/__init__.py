@@ -6,7 +6,7 @@ from lessons.exercises import Exercise
 from lessons.runner import eventually
 
 QUEUE = "exercise11.tasks"
-TASKS = ["long.........", "short.", "short."]
+TASKS = ["long......", "short.", "short."]
 
 
 def publish(url):
@@ -32,7 +32,7 @@ def check(ck):
 
     for transport, url in (("amqp", settings.AMQP_URL), ("redis", settings.REDIS_URL)):
         name = "RabbitMQ" if transport == "amqp" else "Redis"
-        ck.section(f"On {name}: three tasks wait, the first takes 2 s; the worker does them (--max-messages 3)")
+        ck.section(f"On {name}: three tasks wait, the first takes 1.2 s; the worker does them (--max-messages 3)")
         publish(url)
         worker = ck.start_file("worker.py", "--broker", transport, "--max-messages", str(len(TASKS)),
                                "--seconds-per-dot", "0.2", name=f"worker-{transport}")

@@ -28,7 +28,7 @@ def check(ck):
         time.sleep(0.05)
     ck.say(f"States read from Redis, in order: {' -> '.join(seen)}")
     meta = ck.task_meta(task_id)
-    ck.require(worker.count(rf"slow_square\[{task_id}\] succeeded"), "the worker ran slow_square",
+    ck.require(ck.lines_soon(worker, rf"slow_square\[{task_id}\] succeeded"), "the worker ran slow_square",
                f"the worker did not run slow_square within 10 s: {ck.diagnose(worker)}")
     ck.expect(meta is not None and meta["status"] == "SUCCESS" and meta["result"] == 144,
               "its result, 144, is in Redis under celery-task-meta-<id>: a client can read it",

@@ -20,7 +20,9 @@ def check(ck):
     ck.expect(report == EXPECTED, f"it printed the report: {EXPECTED}",
               f"it printed {report!r}, not {EXPECTED} (as ' [x] Report: {{...}}').")
 
-    lines = worker.lines
+    ck.lines_soon(worker, r"query_sales\[\S+\] succeeded", 3)  # the log may lag behind the result
+    ck.lines_soon(worker, r"merge_report\[\S+\] succeeded", 1, timeout=1.0)
+    lines = list(worker.lines)
     received = [i for i, line in enumerate(lines) if "query_sales[" in line and "received" in line]
     done = [i for i, line in enumerate(lines) if "query_sales[" in line and "succeeded" in line]
     ck.expect(len(received) == 3 and len(done) == 3 and max(received) < min(done),
