@@ -86,6 +86,9 @@ def cmd_check(number: str, name: str | None = None, *, folder: str | None = None
         if code == 130:
             return 130
         failed += not passed
+    if len(chosen) > 1:
+        print(f"\nLesson {lesson.number}: {len(chosen) - failed} of {len(chosen)} exercises pass "
+              f"({', '.join(e.key for e in chosen)}).")
     return 1 if failed else 0
 
 
