@@ -1,6 +1,6 @@
 # The course's commands. `make` alone lists them.
 .DEFAULT_GOAL := help
-.PHONY: help setup up down doctor broker-user test test-rabbitmq4 rabbitmq4 rabbitmq4-stop lint timings clean
+.PHONY: help setup up down doctor broker-user test test-rabbitmq4 rabbitmq4 rabbitmq4-stop lint timings clean languages
 
 PYTHON ?= python3
 VENV   := .venv
@@ -59,6 +59,19 @@ rabbitmq4-stop: ## stop the RabbitMQ 4.x node
 
 timings: $(STAMP) ## run every lesson's demo and print its wall time
 	@$(PY) -m lessons run --all --timings
+
+LESSON23 := celery_basics/lesson23_other_languages
+
+languages: ## install the other languages' toolchains for lesson 23 (apt-get, then npm ci)
+	@sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	missing=$$(grep -v '^#' $(LESSON23)/toolchains.txt | while IFS='|' read -r name check packages; do \
+	    sh -c "$$check" >/dev/null 2>&1 || echo "$$packages"; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "Installing:" $$missing; \
+	    $$sudo apt-get update -qq && \
+	    $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "Every language of lesson 23 is installed here."; fi
+	npm ci --prefix $(LESSON23)/node --no-audit --no-fund
 
 lint: $(STAMP) ## check the code with ruff
 	$(PY) -m ruff check .

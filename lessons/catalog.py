@@ -177,10 +177,17 @@ LESSONS: tuple[Lesson, ...] = (
         "A Django project wired as Celery's guide says (config_from_object, autodiscover_tasks, shared_task); delay_on_commit vs a task that runs before the commit.",
     ),
     Lesson(
-        23, "other-languages", "Calling Celery from other languages",
+        23, "other-languages", "One broker, many languages",
         "celery_basics.lesson23_other_languages",
-        (RABBITMQ, MANAGEMENT, REDIS), ("worker", "producer"),
-        "A task message is AMQP + JSON (protocol v2): pika and Node.js (amqplib) send tasks to a Python worker and read celery-task-meta-<id> from Redis.",
+        (RABBITMQ, MANAGEMENT, REDIS), ("worker", "send_task", "send_jobs", "job_worker"),
+        "PHP, Ruby, Java, Go and Node.js beside Python: one JSON work queue (acks, prefetch, dead letters), "
+        "and Celery tasks (protocol v2) sent from each, results via Redis or rpc://.",
+    ),
+    Lesson(
+        24, "services", "Workers as services",
+        "production.lesson24_services",
+        (RABBITMQ, MANAGEMENT, REDIS), ("render", "client"),
+        "A worker and beat under supervisord and systemd, celery multi; warm vs cold shutdown, restarts that lose nothing, recycling leaky pool processes, health checks.",
     ),
 )
 

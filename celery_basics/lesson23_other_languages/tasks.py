@@ -1,15 +1,23 @@
-"""Lesson 23, the Python worker that programs in other languages call.
+"""Lesson 23, the Celery app whose tasks programs in other languages call.
 
     celery -A celery_basics.lesson23_other_languages.tasks worker --loglevel INFO
+    celery -A celery_basics.lesson23_other_languages.tasks --result-backend rpc:// worker -Q lesson23_rpc
 
-A task message is plain AMQP plus JSON, so the sender need not be Python: producer.py builds it
-with pika alone, producer.js with Node.js's amqplib. The task has a short, explicit name that
-every language can spell: "lesson23.add".
+A task message is plain AMQP plus JSON, so the sender need not be Python: send_task.py builds it
+with pika alone, and php/, ruby/, java/, go/ and node/ hold the same program in those languages.
+The task has a short, explicit name that every language can spell: "lesson23.add".
+
+The result backend is the worker's choice: the first worker stores results in Redis (the
+senders read celery-task-meta-<id>); the second, for senders with no Redis client, sends each
+result back over AMQP to the queue the message names in reply_to (Celery's rpc:// backend).
 """
+
+import os
 
 from celery import Celery
 
-from lessons.settings import AMQP_URL, REDIS_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 app = Celery("lesson23", broker=AMQP_URL, backend=REDIS_URL)
 app.conf.update(

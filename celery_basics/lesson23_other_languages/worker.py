@@ -1,4 +1,4 @@
-"""Lesson 23, the worker: the same as `celery -A celery_basics.lesson23_other_languages.tasks worker`.
+"""Lesson 23, the Celery worker: the same as `celery -A celery_basics.lesson23_other_languages.tasks worker`.
 
     python -m celery_basics.lesson23_other_languages.worker
 """
@@ -6,7 +6,6 @@
 import sys
 
 from celery_basics.lesson23_other_languages.tasks import app
-from lessons.roles import run_role
 
 
 def main(argv=None):
@@ -15,4 +14,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -1,11 +1,11 @@
 // Exercise 23, from Node.js: send a task to the Celery worker with amqplib.
 //
-//   npm install          (once, in this folder; or lesson 23's 'npm ci' is found too)
+//   npm install          (once, in this folder; lesson 23's 'make languages' is found too)
 //   node producer.js     (the worker runs: celery -A tasks worker --loglevel INFO)
 //
 // The same task as producer.py: "exercise23.invoice_total(items, tax_rate=0.0)" on the queue
 // 'exercise23'. TODO: build the message as Celery's protocol v2 says (see producer.py's notes
-// and lesson 23's producer.js): headers with "task" and "id", the JSON body [args, kwargs,
+// and lesson 23's node/send_task.js): headers with "task" and "id", the JSON body [args, kwargs,
 // embed], contentType and contentEncoding, and the id as correlationId.
 // Keep the " [x] Sent exercise23.invoice_total[<id>]" line: the checker reads the id there.
 "use strict";

@@ -20,7 +20,7 @@ EXPECTED = 50.4  # (2 x 10.0 + 4 x 5.5) x 1.2
 
 
 def node_env(folder) -> dict:
-    """NODE_PATH with the exercise's node_modules, and any of lesson 23's (its 'npm ci')."""
+    """NODE_PATH with the exercise's node_modules, and any of lesson 23's (make languages)."""
     paths = [folder / "node_modules"]
     lesson = catalog.get(23).folder
     paths += [found.parent for found in lesson.glob("**/node_modules/amqplib") if found.parent not in paths]
@@ -32,7 +32,7 @@ def node_missing(folder) -> str | None:
         return "Node.js is not installed: install Node.js 18 or later (or solve the exercise in producer.py)."
     if not any((path and os.path.isdir(os.path.join(path, "amqplib"))) for path in node_env(folder)["NODE_PATH"].split(os.pathsep)):
         return ("Node.js cannot find amqplib: run 'npm install --prefix exercises/lesson23_other_languages' "
-                "once (or 'npm ci --prefix celery_basics/lesson23_other_languages', lesson 23's).")
+                "once (or 'make languages', lesson 23's, which installs it for the lesson's node/ folder).")
     return None
 
 
@@ -151,7 +151,7 @@ EXERCISES = (
             "Python: pika.BasicProperties(headers=headers, content_type=\"application/json\", "
             "content_encoding=\"utf-8\", correlation_id=task_id). Node.js: channel.publish(\"\", QUEUE, "
             "Buffer.from(body), {headers, contentType: \"application/json\", contentEncoding: \"utf-8\", "
-            "correlationId: taskId}). Lesson 23's producer.py and producer.js send the full set of headers.",
+            "correlationId: taskId}). Lesson 23's send_task.py and node/send_task.js send the full set of headers.",
         ),
         starter_says=r"\[no\] its headers do not name the task 'exercise23\.invoice_total'",
         deadline=75,

@@ -1,6 +1,6 @@
 // Exercise 23, from Node.js: send a task to the Celery worker with amqplib.
 //
-//   npm install          (once, in this folder; or lesson 23's 'npm ci' is found too)
+//   npm install          (once, in this folder; lesson 23's 'make languages' is found too)
 //   node producer.js     (the worker runs: celery -A tasks worker --loglevel INFO)
 //
 // The same task as producer.py: "exercise23.invoice_total(items, tax_rate=0.0)" on the queue

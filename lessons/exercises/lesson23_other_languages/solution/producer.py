@@ -4,7 +4,7 @@
 
 The worker (tasks.py) knows the task "exercise23.invoice_total(items, tax_rate=0.0)" and reads
 the queue 'exercise23'. The reference solution: the smallest message a Celery worker accepts
-(protocol v2). Lesson 23's producer.py sends every header Celery itself sends.
+(protocol v2). Lesson 23's send_task.py sends every header Celery itself sends.
 """
 
 import json

@@ -4,7 +4,7 @@
 
 The worker (tasks.py) knows the task "exercise23.invoice_total(items, tax_rate=0.0)" and reads
 the queue 'exercise23'. TODO: build the task message by hand, as Celery's message protocol v2
-says (https://docs.celeryq.dev/en/stable/internals/protocol.html, and lesson 23's producer.py):
+says (https://docs.celeryq.dev/en/stable/internals/protocol.html, and lesson 23's send_task.py):
 - the headers name the task ("task") and carry its id ("id", the task_id below);
 - the body is the JSON list [args, kwargs, embed]: here args = [ITEMS], kwargs = {"tax_rate":
   TAX_RATE}, and embed = {"callbacks": None, "errbacks": None, "chain": None, "chord": None};

@@ -1,27 +1,30 @@
-"""Lesson 23, a producer that does NOT import Celery: it builds the task message with pika.
+"""Lesson 23, sending a Celery task WITHOUT Celery: pika builds the message, redis-py reads the result.
 
-    python -m celery_basics.lesson23_other_languages.producer --args "[4]" --kwargs '{"y": 5}'
-    python -m celery_basics.lesson23_other_languages.producer --show-message
-    python -m celery_basics.lesson23_other_languages.producer --task lesson23.nope --timeout 3
+    python -m celery_basics.lesson23_other_languages.send_task --args "[4]" --kwargs '{"y": 5}'
+    python -m celery_basics.lesson23_other_languages.send_task --show-message
+    python -m celery_basics.lesson23_other_languages.send_task --task lesson23.nope --timeout 3
 
 A Celery task message (protocol v2) is an AMQP message: the task's name and id travel in the
 headers, the body is JSON [args, kwargs, embed]. The result comes back through the result
-backend: a JSON string under the Redis key celery-task-meta-<task id>. producer.js does the same
-in Node.js. Reference: https://docs.celeryq.dev/en/stable/internals/protocol.html
+backend: a JSON string under the Redis key celery-task-meta-<task id>. php/send_task.php,
+ruby/send_task.rb, go/send_task/main.go and node/send_task.js do the same in their languages;
+java/SendTask.java takes the rpc:// route instead (no Redis client in Debian for Java).
+Reference: https://docs.celeryq.dev/en/stable/internals/protocol.html
 """
 
 import argparse
 import json
 import os
 import socket
+import sys
 import time
 import uuid
 
 import pika
 import redis
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL, REDIS_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def main(argv=None):
@@ -48,10 +51,10 @@ def main(argv=None):
         "eta": None,  # ISO 8601 time to run at, None = now
         "expires": None,
         "retries": 0,
-        "timelimit": [None, None],  # [hard, soft] seconds
+        "timelimit": [None, None],  # [hard, soft] seconds: the order Celery sends and reads
         "argsrepr": repr(task_args),  # for logs and monitors only
         "kwargsrepr": repr(task_kwargs),
-        "origin": f"pika@{socket.gethostname()}:{os.getpid()}",
+        "origin": f"python@{socket.gethostname()}:{os.getpid()}",
         "ignore_result": False,
     }
     # ... and the body is [args, kwargs, embed], where embed holds the workflow links.
@@ -82,7 +85,7 @@ def main(argv=None):
                               properties=properties, mandatory=True)
     except pika.exceptions.UnroutableError:
         print(f" [!] No queue '{args.queue}' on the broker: start the worker first (it declares it).")
-        return 1
+        sys.exit(1)
     finally:
         connection.close()
     print(f" [x] Sent {args.task}[{task_id}] args={args.args} kwargs={args.kwargs}")
@@ -96,21 +99,21 @@ def main(argv=None):
         if stored is not None:
             meta = json.loads(stored)
             if meta["status"] == "SUCCESS":
-                print(f" [.] Got {meta['result']!r} ({key}, {1000 * (time.monotonic() - started):.0f} ms)")
-                return 0
+                print(f" [.] Got {json.dumps(meta['result'])} ({key}, {1000 * (time.monotonic() - started):.0f} ms)")
+                return
             if meta["status"] in ("FAILURE", "REVOKED"):
                 error = meta["result"]  # {"exc_type": ..., "exc_message": [...], "exc_module": ...}
                 print(f" [!] The worker answered {meta['status']}: {error['exc_type']}"
-                      f"({', '.join(map(repr, error['exc_message']))})")
+                      f"({', '.join(map(json.dumps, error['exc_message']))})")
                 if error["exc_type"] == "NotRegistered":
                     print(f" [!] No worker knows a task named '{args.task}': it rejected the message.")
-                return 2
+                sys.exit(2)
         time.sleep(0.05)
     print(f" [!] Timed out: no result for {args.task}[{task_id}] after {args.timeout:g} s. "
           f"No worker that knows '{args.task}' took it from queue '{args.queue}' "
           "(Celery would call it PENDING: unknown).")
-    return 1
+    sys.exit(1)
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -1,10 +1,10 @@
-// Lesson 23, a Node.js producer: send a Celery task with amqplib, read the result with redis.
+// Lesson 23, sending a Celery task from Node.js: amqplib builds the message, redis reads the result.
 //
-//   npm ci --prefix celery_basics/lesson23_other_languages        (once)
-//   node celery_basics/lesson23_other_languages/producer.js --args "[2, 3]"
-//   node celery_basics/lesson23_other_languages/producer.js --task lesson23.nope --timeout 3
+//   npm ci --prefix node        (once: amqplib and redis from package-lock.json)
+//   node node/send_task.js --args "[2, 3]"
+//   node node/send_task.js --task lesson23.nope --timeout 3
 //
-// The message is the same as producer.py's: Celery's protocol v2, headers + JSON body
+// The message is the same as send_task.py's: Celery's protocol v2, headers + JSON body
 // [args, kwargs, embed]. https://docs.celeryq.dev/en/stable/internals/protocol.html
 "use strict";
 
@@ -14,7 +14,6 @@ const { parseArgs } = require("node:util");
 const amqp = require("amqplib");
 const { createClient } = require("redis");
 
-// The same defaults as lessons/settings.py; the same environment variables override them.
 const AMQP_URL = process.env.AMQP_URL || "amqp://course:course@127.0.0.1:5672/%2F";
 const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379/0";
 
@@ -39,14 +38,14 @@ async function main() {
     lang: "py", // the language the task is written in
     task: opts.task, // the name the worker looks up in its registry
     id: taskId,
-    root_id: taskId,
+    root_id: taskId, // the first task of a workflow; this one is alone
     parent_id: null,
     group: null,
     shadow: null,
-    eta: null,
+    eta: null, // ISO 8601 time to run at, null = now
     expires: null,
     retries: 0,
-    timelimit: [null, null],
+    timelimit: [null, null], // [hard, soft] seconds: the order Celery sends and reads
     argsrepr: JSON.stringify(args), // for logs and monitors only
     kwargsrepr: JSON.stringify(kwargs),
     origin: `node@${os.hostname()}:${process.pid}`,
@@ -55,12 +54,21 @@ async function main() {
   // ... and the body [args, kwargs, embed], as JSON.
   const body = JSON.stringify([args, kwargs, { callbacks: null, errbacks: null, chain: null, chord: null }]);
 
-  const connection = await amqp.connect(AMQP_URL);
+  let connection;
+  try {
+    connection = await amqp.connect(AMQP_URL);
+  } catch (err) {
+    const { host } = new URL(AMQP_URL);
+    console.error(` [!] Cannot connect to RabbitMQ at ${host}: ${err.message}`);
+    return 1;
+  }
+  // With mandatory and confirms, a message no queue takes is returned, not lost.
   const channel = await connection.createConfirmChannel();
   let unroutable = false;
-  channel.on("return", () => { unroutable = true; }); // mandatory: the broker hands it back
+  channel.on("return", () => { unroutable = true; });
+  // The default exchange routes to the queue named by the routing key, as Celery does.
   channel.publish("", opts.queue, Buffer.from(body), {
-    contentType: "application/json",
+    contentType: "application/json", // the serializer: the worker accepts JSON only
     contentEncoding: "utf-8",
     correlationId: taskId,
     deliveryMode: 2,
@@ -112,8 +120,7 @@ async function main() {
 main().then(
   (code) => { process.exitCode = code; },
   (err) => {
-    // Expected trouble in a sentence, not a stack trace.
-    console.error(` [!] ${err.code === "ECONNREFUSED" ? `Nothing answers at ${err.address}:${err.port}. Is the stack up? Run 'make doctor'.` : err.message}`);
+    console.error(` [!] ${err.message}`);
     process.exitCode = 1;
   },
 );
