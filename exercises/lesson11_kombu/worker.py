@@ -14,6 +14,7 @@ import time
 
 from kombu import Connection
 from kombu.mixins import ConsumerMixin
+
 from queues import BROKERS, task_queue
 
 

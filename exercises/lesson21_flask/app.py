@@ -14,6 +14,7 @@ import argparse
 
 from celery.result import AsyncResult
 from flask import Flask, jsonify, request
+
 from tasks import app as celery_app
 from tasks import build_report
 

@@ -9,6 +9,7 @@ solution: autoretry_for with retry_backoff, waits of 1 s, 2 s, 4 s (no jitter), 
 import os
 
 from celery import Celery
+
 from flaky_service import ServiceUnavailable, call_service
 
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")

@@ -12,6 +12,7 @@ call_service raises ServiceUnavailable, try again later instead of failing at on
 import os
 
 from celery import Celery
+
 from flaky_service import ServiceUnavailable, call_service
 
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")

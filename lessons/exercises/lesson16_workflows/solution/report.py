@@ -7,6 +7,7 @@ all three are done, the worker runs the body, merge_report, with the list of the
 """
 
 from celery import chord
+
 from tasks import DATABASES, merge_report, query_sales
 
 TIMEOUT = 15  # seconds to wait for the report

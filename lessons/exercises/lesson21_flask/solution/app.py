@@ -12,6 +12,7 @@ import argparse
 
 from celery.result import AsyncResult
 from flask import Flask, jsonify, request, url_for
+
 from tasks import app as celery_app
 from tasks import build_report
 
