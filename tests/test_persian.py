@@ -230,3 +230,24 @@ def test_persian_pages_keep_the_glossary_and_the_writing_rules(page):
     no_zwnj = re.findall(r"(?<![\u0600-\u06FF\u200c])(?:ن?می) [\u0600-\u06FF]+|[\u0600-\u06FF] (?:ها|های)(?![\u0600-\u06FF\u200c])", text)
     assert not no_zwnj, f"a ZWNJ (U+200C) belongs in {no_zwnj}"
     assert text.count('<div dir="rtl">') == text.count("</div>"), "every RTL block is closed"
+
+
+def test_persian_readme_code_blocks_are_the_english_ones():
+    english = code_blocks((ROOT / "README.md").read_text(encoding="utf-8"))
+    stale = [block for block in code_blocks((ROOT / "README.fa.md").read_text(encoding="utf-8")) if block not in english]
+    assert not stale, "README.fa.md has blocks README.md no longer has:\n" + "\n---\n".join(stale)
+
+
+@pytest.mark.parametrize("page", persian_pages(), ids=lambda page: page.relative_to(ROOT).as_posix())
+def test_commands_in_persian_prose_name_real_roles_and_modules(page):
+    """The prose outside code blocks quotes commands too: they must still work after the English changes."""
+    import importlib.util
+
+    if not page.is_file():
+        pytest.fail(f"{page.relative_to(ROOT)} is missing")
+    text = page.read_text(encoding="utf-8")
+    roles = {lesson.number: set(lesson.roles) for lesson in LESSONS}
+    for number, role in re.findall(r"make lesson-(\d+) ROLE=([\w-]+)", text):
+        assert role in roles.get(int(number), set()), f"lesson {number} has no role {role}"
+    for module in set(re.findall(r"(?:python -m|-A) ((?:rabbitmq_basics|celery_basics|production)(?:\.\w+)+)", text)):
+        assert importlib.util.find_spec(module) is not None, f"no module {module}"
