@@ -183,6 +183,12 @@ LESSONS: tuple[Lesson, ...] = (
         "PHP, Ruby, Java, Go and Node.js beside Python: one JSON work queue (acks, prefetch, dead letters), "
         "and Celery tasks (protocol v2) sent from each, results via Redis or rpc://.",
     ),
+    Lesson(
+        24, "services", "Workers as services",
+        "production.lesson24_services",
+        (RABBITMQ, MANAGEMENT, REDIS), ("render", "client"),
+        "A worker and beat under supervisord and systemd, celery multi; warm vs cold shutdown, restarts that lose nothing, recycling leaky pool processes, health checks.",
+    ),
 )
 
 

@@ -144,6 +144,10 @@ stop() {
             kill -9 "$pid" 2>/dev/null || true
         fi
     done
+    # Other nodes may still run from the chroot (a lesson's own, a second leg): they need its /proc.
+    for pid in $(pgrep -f beam.smp 2>/dev/null); do
+        [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = "$ROOTFS" ] && return 0
+    done
     umount "$ROOTFS/proc" 2>/dev/null || true
 }
 

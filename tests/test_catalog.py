@@ -25,7 +25,8 @@ def test_slugs_and_packages_are_unique():
 def test_every_lesson_package_on_disk_is_registered():
     on_disk = {
         f"{part}.{folder.name}"
-        for part in ("rabbitmq_basics", "celery_basics")
+        for part in ("rabbitmq_basics", "celery_basics", "production")
+        if (ROOT / part).is_dir()
         for folder in (ROOT / part).iterdir()
         if folder.is_dir() and re.match(r"lesson\d\d_", folder.name)
     }
@@ -120,5 +121,5 @@ def test_every_module_the_docs_run_exists():
     readmes = [ROOT / "README.md", *(lesson.folder / "README.md" for lesson in LESSONS)]
     for readme in readmes:
         text = readme.read_text(encoding="utf-8")
-        for module in set(re.findall(r"(?:python -m|-A) ((?:rabbitmq_basics|celery_basics)(?:\.\w+)+)", text)):
+        for module in set(re.findall(r"(?:python -m|-A) ((?:rabbitmq_basics|celery_basics|production)(?:\.\w+)+)", text)):
             assert importlib.util.find_spec(module) is not None, f"{readme.relative_to(ROOT)}: no module {module}"

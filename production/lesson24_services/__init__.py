@@ -1,0 +1,1 @@
+"""Lesson 24: workers as services (supervisord, systemd units, celery multi)."""
