@@ -128,6 +128,11 @@ LESSONS_FA: dict[int, PersianLesson] = {
         "PHP، Ruby، Java، Go و Node.js کنار Python: یک صف کار JSON (ack، prefetch، پیام‌های مرده) "
         "و تسک‌های Celery (پروتکل v2) که از هر زبان فرستاده می‌شوند، با نتیجه از Redis یا rpc://.",
     ),
+    24: PersianLesson(
+        "ورکرها به شکل سرویس",
+        "ورکر و beat زیر supervisord و systemd، و celery multi؛ خاموشی نرم در برابر سخت، راه‌اندازی دوباره‌ای "
+        "که چیزی گم نمی‌کند، عوض کردن پروسه‌های pool که حافظه نشت می‌دهند، health check.",
+    ),
 }
 
 README_FA = catalog.ROOT / "README.fa.md"
