@@ -1,6 +1,6 @@
 # The course's commands. `make` alone lists them.
 .DEFAULT_GOAL := help
-.PHONY: help setup up down doctor broker-user test test-rabbitmq4 rabbitmq4 rabbitmq4-stop lint timings clean languages
+.PHONY: help setup up down doctor broker-user test test-rabbitmq4 rabbitmq4 rabbitmq4-stop lint timings readme-images clean languages
 
 PYTHON ?= python3
 VENV   := .venv
@@ -53,6 +53,10 @@ rabbitmq4-stop: ## stop the RabbitMQ 4.x node
 
 timings: $(STAMP) ## run every lesson's demo and print its wall time
 	@$(PY) -m lessons run --all --timings
+
+readme-images: $(STAMP) ## remake the README pictures of lessons 10 and 19 (maintainers; tools/)
+	$(PY) -m tools.lesson10_screenshots
+	$(PY) -m tools.lesson19_readme_images
 
 LESSON23 := celery_basics/lesson23_other_languages
 

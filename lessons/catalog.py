@@ -3,16 +3,25 @@
 To add a lesson: create its package (README.md, one module per role, demo.py), add a `Lesson`
 here in number order, add tests/test_lessonNN_*.py, and run `python -m lessons course-map --write`
 to refresh the README's table. tests/test_catalog.py checks that all of these agree.
+
+A role is either a module of the lesson's package, named as its file ("send" for send.py), or a
+command a learner types in the lesson's folder, written "name: command line", e.g.
+"worker: celery -A tasks worker --loglevel INFO". `make lesson-N ROLE=name` runs either kind in
+the lesson's folder through the launcher (lessons/launch.py); ARGS are added at the end.
 """
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
 RABBITMQ, MANAGEMENT, REDIS, FLOWER = "rabbitmq", "management", "redis", "flower"
+
+# The worker of a lesson whose Celery app is `app` in tasks.py, as a learner starts it.
+WORKER = "worker: celery -A tasks worker --loglevel INFO"
 
 
 @dataclass(frozen=True)
@@ -22,7 +31,7 @@ class Lesson:
     title: str
     package: str  # dotted, e.g. "rabbitmq_basics.lesson01_hello_world"
     services: tuple[str, ...]
-    roles: tuple[str, ...]  # modules in the package a learner can run on their own
+    roles: tuple[str, ...]  # "send" (the module send.py) or "worker: celery -A tasks worker ..."
     summary: str  # what you learn, one line
 
     @property
@@ -32,6 +41,28 @@ class Lesson:
     @property
     def part(self) -> str:
         return self.package.split(".")[0]
+
+    @property
+    def heading(self) -> str:
+        """The demo's banner and the README's first line: "Lesson 1: Hello world"."""
+        return f"Lesson {self.number}: {self.title}"
+
+    @property
+    def role_names(self) -> tuple[str, ...]:
+        return tuple(role.partition(":")[0].strip() for role in self.roles)
+
+    @property
+    def role_modules(self) -> tuple[str, ...]:
+        """The names of the roles that are modules of the package (not commands)."""
+        return tuple(role for role in self.roles if ":" not in role)
+
+    def command(self, role: str) -> list[str] | None:
+        """A command role's command line, split into words; None for a module role."""
+        for entry in self.roles:
+            name, colon, command = entry.partition(":")
+            if colon and name.strip() == role:
+                return shlex.split(command)
+        return None
 
     def role_module(self, role: str) -> str:
         return f"{self.package}.{role}"
@@ -100,7 +131,7 @@ LESSONS: tuple[Lesson, ...] = (
         10, "management", "The management plugin and watching the broker",
         "rabbitmq_basics.lesson10_management",
         (RABBITMQ, MANAGEMENT),
-        ("producer", "slow_consumer", "watch_queues", "api_tour", "limited_user", "topology", "screenshots"),
+        ("producer", "slow_consumer", "watch_queues", "api_tour", "limited_user", "topology"),
         "The management UI and HTTP API: queues, rates, connections, vhosts, users, definitions; a live watcher.",
     ),
     Lesson(
@@ -112,68 +143,70 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(
         12, "first-app", "The first Celery app",
         "celery_basics.lesson12_first_app",
-        (RABBITMQ, MANAGEMENT, REDIS), ("client", "benchmark"),
+        (RABBITMQ, MANAGEMENT, REDIS), (WORKER, "client", "benchmark"),
         "An app, a task, a worker: delay, apply_async (countdown, expires, queue), the task message under the hood.",
     ),
     Lesson(
         13, "results", "Results and task states",
         "celery_basics.lesson13_results",
-        (RABBITMQ, MANAGEMENT, REDIS), ("client", "no_backend"),
+        (RABBITMQ, MANAGEMENT, REDIS), (WORKER, "client", "no_backend"),
         "Redis vs rpc:// backends, PENDING/STARTED/SUCCESS/FAILURE, get timeouts, ignore_result, result_expires, DisabledBackend.",
     ),
     Lesson(
         14, "reliable-tasks", "Reliable tasks",
         "celery_basics.lesson14_reliable_tasks",
-        (RABBITMQ, MANAGEMENT, REDIS), ("client",),
+        (RABBITMQ, MANAGEMENT, REDIS), (WORKER, "client"),
         "Retries with backoff, soft and hard time limits, rate limits, acks_late + reject_on_worker_lost when a worker dies.",
     ),
     Lesson(
         15, "progress", "Progress of long jobs",
         "celery_basics.lesson15_progress",
-        (RABBITMQ, MANAGEMENT, REDIS), ("client",),
+        (RABBITMQ, MANAGEMENT, REDIS), (WORKER, "client"),
         "A custom PROGRESS state with update_state, read from the result backend: live bars for several jobs at once.",
     ),
     Lesson(
         16, "workflows", "Workflows (canvas)",
         "celery_basics.lesson16_workflows",
-        (RABBITMQ, MANAGEMENT, REDIS), ("worker", "client"),
+        (RABBITMQ, MANAGEMENT, REDIS), (WORKER, "client"),
         "Signatures, chain, group, chord (a report merged from several queries), map/starmap/chunks, immutable signatures, a failing chord.",
     ),
     Lesson(
         17, "routing-and-scaling", "Routing and scaling out",
         "celery_basics.lesson17_routing",
-        (RABBITMQ, MANAGEMENT, REDIS), ("worker", "client", "batch", "inspect_workers"),
+        (RABBITMQ, MANAGEMENT, REDIS), (WORKER, "client", "batch", "inspect_workers"),
         "task_routes to media and default queues, named workers with -Q, prefetch vs long tasks, priorities, the control API.",
     ),
     Lesson(
         18, "periodic-tasks", "Periodic tasks with beat",
         "celery_basics.lesson18_periodic_tasks",
-        (RABBITMQ, MANAGEMENT, REDIS), ("worker", "beat"),
+        (RABBITMQ, MANAGEMENT, REDIS), (WORKER, "beat"),
         "celery beat beside a worker: interval and crontab schedules, the schedule file, why only one beat may run.",
     ),
     Lesson(
         19, "flower", "Monitoring Celery with Flower",
         "celery_basics.lesson19_flower",
         (RABBITMQ, MANAGEMENT, REDIS, FLOWER),
-        ("worker", "flower", "client", "progress", "monitor", "charts", "screenshots"),
+        ("worker: celery -A tasks worker -E --loglevel INFO", "flower: celery -A tasks flower",
+         "client", "progress", "monitor", "charts"),
         "Flower's task history, worker counters, queues and /metrics over its authenticated API; charts; PROGRESS vs events; a real browser.",
     ),
     Lesson(
         20, "configuration", "Configuration",
         "celery_basics.lesson20_configuration",
-        (RABBITMQ, MANAGEMENT, REDIS), ("worker", "check_config", "show_conf"),
+        (RABBITMQ, MANAGEMENT, REDIS),
+        ("worker: celery -A proj worker --loglevel INFO", "check_config", "show_conf"),
         "config_from_object, overrides from the environment, celery inspect conf, production settings and why, two common mistakes.",
     ),
     Lesson(
         21, "flask", "A Flask app that hands slow work to Celery",
         "celery_basics.lesson21_flask",
-        (RABBITMQ, MANAGEMENT, REDIS), ("worker", "app", "client"),
+        (RABBITMQ, MANAGEMENT, REDIS), (WORKER, "app", "client"),
         "POST answers 202 at once with the job's URL; GET shows state, PROGRESS and the result; a page with a progress bar; JSON 404/400.",
     ),
     Lesson(
         22, "django", "Celery inside Django",
         "celery_basics.lesson22_django",
-        (RABBITMQ, MANAGEMENT, REDIS), ("manage", "worker"),
+        (RABBITMQ, MANAGEMENT, REDIS), ("manage", "worker: celery -A proj worker --loglevel INFO"),
         "A Django project wired as Celery's guide says (config_from_object, autodiscover_tasks, shared_task); delay_on_commit vs a task that runs before the commit.",
     ),
     Lesson(

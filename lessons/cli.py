@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -71,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader stopped reading (`python -m lessons list | head -3`): end quietly.
+        from lessons.console import silence_stdout
+
+        silence_stdout()
+        return 0
 
 
 def cmd_list() -> int:
@@ -97,18 +104,44 @@ def _services_ready(services) -> bool:
     return not down
 
 
+def role_argv(lesson: catalog.Lesson, role: str, extra: list[str]) -> tuple[list[str], str]:
+    """How the harness runs a role (through the launcher), and what a learner would type for it
+    in the lesson's folder."""
+    from lessons.launch import role_file
+    from lessons.processes import launch_argv
+
+    command = lesson.command(role)
+    if command is not None:
+        return launch_argv(*command, *extra), shlex.join([*command, *extra])
+    module = lesson.role_module(role)
+    path = role_file(module)
+    typed = shlex.join(["python", path.name if path else f"{role}.py", *extra])
+    return launch_argv(module, *extra), typed
+
+
 def cmd_run(number: str, role: str | None, extra: list[str]) -> int:
     lesson = catalog.get(number)
-    if role is not None and role not in lesson.roles:
-        valid = ", ".join(lesson.roles)
+    if role is not None and role not in lesson.role_names:
+        valid = ", ".join(lesson.role_names)
         print(f"Lesson {lesson.number} has no role '{role}'. Its roles are: {valid}.", file=sys.stderr)
         return 2
     if not _services_ready(lesson.services):
         return 1
     if role is not None:
-        module = lesson.role_module(role)
-        print(f"Lesson {lesson.number}, role {role}: python -m {module} {' '.join(extra)}".rstrip(), flush=True)
-        os.execv(sys.executable, [sys.executable, "-m", module, *extra])
+        argv, typed = role_argv(lesson, role, extra)
+        where = lesson.folder.relative_to(catalog.ROOT).as_posix()
+        print(f"Lesson {lesson.number}, role {role}: {typed}   (in {where}/)", flush=True)
+        env = dict(os.environ)
+        if (lesson.command(role) or [None])[0] == "celery":
+            from lessons.broker import celery_env
+
+            env.update(celery_env())
+        # The role runs in the lesson's folder, as the learner runs it there.
+        os.chdir(lesson.folder)
+        os.execve(argv[0], argv, env)
+    # The lesson's folder first on sys.path, as for its roles: its modules import each other
+    # by their plain names (tasks.py, ...).
+    sys.path.insert(0, str(lesson.folder))
     demo = importlib.import_module(lesson.demo_module)
     return demo.main(extra)
 

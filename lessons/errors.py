@@ -8,7 +8,11 @@ unexpected, so real bugs still show their traceback.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import sys
+from urllib.parse import urlsplit
 
 from lessons import settings
 
@@ -61,7 +65,8 @@ def explain(exc: BaseException) -> str | None:
     """A learner-facing sentence for an expected failure, or None."""
     if isinstance(exc, CourseError):
         return str(exc)
-    text = _explain_pika(exc) or _explain_celery(exc) or _explain_redis(exc) or _explain_http(exc)
+    text = (_explain_pika(exc) or _explain_celery(exc) or _explain_redis(exc) or _explain_http(exc)
+            or _explain_port_taken(exc))
     if text is None and isinstance(exc, ConnectionRefusedError):
         return f"Connection refused ({exc}). Is the stack up? Run 'make doctor'."
     return text
@@ -107,8 +112,11 @@ def _explain_celery(exc: BaseException) -> str | None:
         return None
     from celery.exceptions import TimeoutError as ResultTimeout
 
-    if isinstance(exc, ModuleNotFoundError) and "has no attribute" in str(exc):
-        # How Celery's config_from_object("pkg.name") says that pkg has no module 'name'.
+    configured = os.environ.get("CELERY_CONFIG_MODULE")
+    if isinstance(exc, ModuleNotFoundError) and ("has no attribute" in str(exc) or (
+            configured and exc.name and configured.startswith(exc.name))):
+        # How Celery's config_from_object("pkg.name") says that pkg has no module 'name', or
+        # plain Python that the module CELERY_CONFIG_MODULE names does not exist.
         return (
             f"Celery cannot import the configuration module ({exc}). Check its dotted name "
             "(and CELERY_CONFIG_MODULE, if you set it)."
@@ -148,6 +156,8 @@ def _explain_http(exc: BaseException) -> str | None:
         return None
     if isinstance(exc, requests.RequestException) and (management := _explain_management(exc)):
         return management
+    if isinstance(exc, requests.HTTPError) and (flower := _explain_flower(exc)):
+        return flower
     if isinstance(exc, requests.ConnectionError):
         url = exc.request.url if exc.request is not None else "the server"
         return f"Nothing answers at {settings.redact(url)}. Run 'make doctor' to see which service is down."
@@ -182,3 +192,29 @@ def _explain_management(exc) -> str | None:
                 "password). Fix the user and password in MANAGEMENT_URL "
                 "(default http://course:course@127.0.0.1:15672/api/).")
     return None
+
+
+def _explain_flower(exc) -> str | None:
+    """Flower's API refusing the credentials of FLOWER_BASIC_AUTH."""
+    response = exc.response
+    base = settings.FLOWER_URL.rstrip("/")
+    if response is None or response.status_code != 401 or not response.url.startswith(base):
+        return None
+    path = response.url[len(base):].split("?", 1)[0]
+    return (f"Flower at {settings.FLOWER_URL} answered 401 Unauthorized to {path}: the user or "
+            "password is wrong (or missing). Set FLOWER_BASIC_AUTH=user:password to what Flower "
+            "was started with (the lesson's default is course:course).")
+
+
+def _explain_port_taken(exc: BaseException) -> str | None:
+    """A server that cannot listen: its port is taken (Flower, started by the harness)."""
+    if not (isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE):
+        return None
+    if "flower" in sys.argv[1:]:  # `celery ... flower`: it listens on the port of FLOWER_URL
+        port = urlsplit(settings.FLOWER_URL).port or 5555
+        return (f"Port {port} on 127.0.0.1 is already taken, so Flower cannot listen there: another "
+                "Flower (the compose stack's 'flower' service, or an earlier run) or another "
+                "program uses it. Stop it (for the compose one: 'docker compose stop flower'), or "
+                "give this lesson another port: FLOWER_URL=http://127.0.0.1:5556 make lesson-19.")
+    return (f"The port is already taken ({exc.strerror}): another program, or an earlier run of "
+            "this one, listens there. Stop it, or choose another port.")

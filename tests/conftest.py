@@ -3,7 +3,8 @@
 The vhost is created over the management API before the first test and deleted after the last,
 so no queue, exchange or binding a lesson makes outlives the run. The Redis database is the first
 empty one from 15 down to 8, claimed with a marker key (so two sessions at once never share one)
-and emptied at the end. AMQP_URL and REDIS_URL are set in the environment before
+and emptied at the end; when all are taken, the session stops with a sentence instead of taking
+one that another session uses. AMQP_URL and REDIS_URL are set in the environment before
 `lessons.settings` is imported, so both the tests and every process they start use the sandbox.
 """
 
@@ -35,11 +36,18 @@ def _claim_redis_database(base_url: str) -> str:
     for number in REDIS_DATABASES:
         url = _with_path(base_url, f"/{number}")
         client = redis.Redis.from_url(url, socket_timeout=5)
+        # SET NX is the claim: of two sessions that both saw the database empty, one wins.
         if client.dbsize() == 0 and client.set(CLAIM, SANDBOX_VHOST, nx=True, ex=6 * 3600):
             return url
-    url = _with_path(base_url, f"/{REDIS_DATABASES[0]}")  # all busy: take the first anyway
-    redis.Redis.from_url(url, socket_timeout=5).flushdb()
-    return url
+    raise RedisDatabasesTaken(
+        f"Every Redis database from {REDIS_DATABASES[0]} down to {REDIS_DATABASES[-1]} is in use by "
+        "another test session (or holds keys an interrupted one left). Wait for the others, or "
+        f"empty one: redis-cli -n {REDIS_DATABASES[0]} flushdb"
+    )
+
+
+class RedisDatabasesTaken(Exception):
+    pass
 
 
 def pytest_sessionstart(session):
@@ -52,6 +60,8 @@ def pytest_sessionstart(session):
     try:
         os.environ["REDIS_URL"] = _claim_redis_database(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
         Management(vhost=SANDBOX_VHOST).create_vhost(SANDBOX_VHOST)
+    except RedisDatabasesTaken as exc:
+        pytest.exit(str(exc), returncode=3)
     except Exception as exc:
         pytest.exit(f"The test stack is not usable: {errors.explain(exc) or exc}\n"
                     "Start it ('make up') and check it with 'make doctor'.", returncode=3)

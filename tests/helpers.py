@@ -1,11 +1,22 @@
-"""Helpers the lesson tests share: run a lesson as a learner would, and judge its output."""
+"""Helpers the lesson tests share: run a lesson or one of its roles as a learner would, interrupt
+it at a line, judge its output, and find the processes a test left behind (with psutil)."""
 
 from __future__ import annotations
 
 import os
+import re
+import selectors
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import psutil
+
+from lessons import catalog
+from lessons.broker import celery_env
+from lessons.processes import Process, launch_argv
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -33,38 +44,17 @@ def assert_clean_run(result: subprocess.CompletedProcess) -> str:
     return out
 
 
-def lesson_processes(contains: str = "", **env: str) -> list[str]:
-    """Command lines of live processes started for this test session (by its AMQP_URL) whose
-    command line contains `contains` and whose environment holds every `env` item."""
-    markers = [f"{k}={v}".encode() for k, v in {"AMQP_URL": os.environ["AMQP_URL"], **env}.items()]
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            environ = (entry / "environ").read_bytes().split(b"\0")
-            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
-            state = (entry / "stat").read_text().split(") ", 1)[1][:1]
-        except (OSError, IndexError):
-            continue
-        if (state != "Z" and contains in cmdline and "pytest" not in cmdline
-                and all(marker in environ for marker in markers)):
-            found.append(cmdline)
-    return found
-
-
-def sandbox_processes() -> list[str]:
-    """Every live process this test session started (none should outlive its test)."""
-    return lesson_processes()
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def start_role(number: int, role: str, *args: str, name: str | None = None, env: dict | None = None,
+               echo: bool = False) -> Process:
+    """Role `role` of lesson N in the background, started as `make lesson-N ROLE=role ARGS=...`
+    starts it: through the launcher, in the lesson's folder (Celery commands stop on SIGTERM)."""
+    lesson = catalog.get(number)
+    command = lesson.command(role)
+    argv = launch_argv(*(command or [lesson.role_module(role)]), *args)
+    celery = bool(command) and command[0] == "celery"
+    return Process(name or role, argv, colour=None, env=celery_env(env) if celery else env,
+                   cwd=lesson.folder, stop_signal=signal.SIGTERM if celery else signal.SIGINT,
+                   echo=echo)
 
 
 def start_lesson(number: int, *args: str, env: dict | None = None) -> subprocess.Popen:
@@ -76,22 +66,135 @@ def start_lesson(number: int, *args: str, env: dict | None = None) -> subprocess
                             env={**os.environ, **(env or {})})
 
 
-def read_until(process: subprocess.Popen, text: str, timeout: float = 30) -> str:
-    """Read the process's output until a line contains `text`; return what was read."""
-    import selectors
-    import time
+def read_until(process: subprocess.Popen, text: str | re.Pattern, timeout: float = 30) -> str:
+    """Read the process's output until a line contains `text` (or matches it, for a compiled
+    pattern); return all that was read (the lines after it that arrived in the same chunk
+    included, so none is lost).
 
-    seen = []
+    It reads the pipe itself (os.read): the text wrapper of process.stdout keeps read-ahead lines
+    in its own buffer, where select() cannot see them, and a wait for them could hang.
+    """
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    pattern = text if isinstance(text, re.Pattern) else re.compile(re.escape(text))
+    fd = process.stdout.fileno()
+    seen = ""
     deadline = time.monotonic() + timeout
     selector = selectors.DefaultSelector()
-    selector.register(process.stdout, selectors.EVENT_READ)
+    selector.register(fd, selectors.EVENT_READ)
+    try:
+        while True:
+            complete = seen[:seen.rfind("\n") + 1]
+            if any(map(pattern.search, complete.splitlines())):
+                return seen
+            left = deadline - time.monotonic()
+            if left <= 0 or not selector.select(timeout=left):
+                break
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                seen += decoder.decode(b"", final=True)
+                if any(map(pattern.search, seen.splitlines())):
+                    return seen
+                break
+            seen += decoder.decode(chunk)
+    finally:
+        selector.close()
+    raise AssertionError(f"{text!r} did not appear within {timeout} s; output so far:\n{seen}")
+
+
+def interrupt_at(process: subprocess.Popen, text: str | re.Pattern, sig: int = signal.SIGINT,
+                 timeout: float = 60, before=None) -> str:
+    """Wait for `text` in the process's output, call `before(output so far)` if given (a look
+    from outside while it runs), send `sig` (Ctrl+C by default), wait for the end; the whole
+    output. The process is killed if it does not end within 30 s."""
+    try:
+        seen = read_until(process, text, timeout=timeout)
+        if before is not None:
+            before(seen)
+        process.send_signal(sig)
+        rest, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return seen + rest
+
+
+def lesson_processes(contains: str = "", **env: str) -> list[str]:
+    """Command lines of live processes started for this test session (by its AMQP_URL) whose
+    command line or working folder contains `contains` and whose environment holds every `env`
+    item."""
+    wanted = {"AMQP_URL": os.environ["AMQP_URL"], **env}
+    found = []
+    for proc in psutil.process_iter(["pid", "cmdline", "status"]):
+        try:
+            if proc.pid == os.getpid() or proc.info["status"] == psutil.STATUS_ZOMBIE:
+                continue
+            cmdline = " ".join(proc.info["cmdline"] or [])
+            if "pytest" in cmdline:
+                continue
+            environ = proc.environ()
+            if any(environ.get(key) != value for key, value in wanted.items()):
+                continue
+            # A package name ("celery_basics.lesson21_flask") matches the lesson's folder too: the
+            # harness runs roles there.
+            if contains and contains not in cmdline and contains.replace(".", os.sep) not in proc.cwd():
+                continue
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+            continue
+        found.append(cmdline)
+    return found
+
+
+def sandbox_processes() -> list[str]:
+    """Every live process this test session started (none should outlive its test)."""
+    return lesson_processes()
+
+
+def gone(pid: int, timeout: float = 5.0) -> bool:
+    """True once the process is dead or a zombie (a SIGKILL takes a moment to land)."""
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not selector.select(timeout=max(0.0, deadline - time.monotonic())):
-            break
-        line = process.stdout.readline()
-        if not line:
-            break
-        seen.append(line)
-        if text in line:
-            return "".join(seen)
-    raise AssertionError(f"{text!r} did not appear within {timeout} s; output so far:\n{''.join(seen)}")
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def launch_role(number: int, role: str, *args: str, env: dict | None = None,
+                timeout: float = 30) -> subprocess.CompletedProcess:
+    """Run a role to its end through the harness's launcher (as `make lesson-N ROLE=x` does, but
+    without its check that the services are up); output merged into .stdout."""
+    lesson = catalog.get(number)
+    command = lesson.command(role)
+    argv = launch_argv(*(command or [lesson.role_module(role)]), *args)
+    extra = celery_env(env) if command and command[0] == "celery" else (env or {})
+    return subprocess.run(argv, cwd=lesson.folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, timeout=timeout, env={**os.environ, **extra})
+
+
+# Lessons whose files still import their own package path (celery_basics.lesson23_...), so they
+# do not run copied out, and whose demo hard-codes its title. Lesson 23's helper converts it to
+# the pattern of lessons 1-22; the lead removes it from here at merge.
+NOT_YET_STANDALONE = {23}
+
+
+def learner_modules(lesson) -> list[Path]:
+    """The lesson's files a learner copies: every .py file of its folder but demo.py and the
+    package's __init__.py (roles, tasks.py, configuration modules, proj/, orders/, ...)."""
+    return sorted(path for path in lesson.folder.rglob("*.py")
+                  if path.name != "demo.py" and path != lesson.folder / "__init__.py"
+                  and "node_modules" not in path.parts and "__pycache__" not in path.parts)

@@ -1,17 +1,14 @@
 """Lesson 19's test helpers: a free port for Flower, a worker + Flower as a learner runs them, and
-a look at /proc for processes of this lesson that outlived a run."""
+a look for processes of this lesson that outlived a run."""
 
 from __future__ import annotations
 
-import signal
 import socket
-import sys
 from contextlib import contextmanager
 
-from helpers import lesson_processes
+from helpers import lesson_processes, start_role
 
 from lessons import broker
-from lessons.runner import Process, celery_env
 
 LESSON = "celery_basics.lesson19_flower"
 QUEUE = "lesson19_flower"
@@ -37,7 +34,7 @@ def flower_tasks(port: int) -> dict:
 
 def wait_for_finished_tasks(port: int, count: int, timeout: float = 20) -> dict:
     """Wait until Flower's history holds `count` tasks, all finished (SUCCESS or FAILURE)."""
-    from lessons.runner import wait_until
+    from lessons.story import wait_until
 
     def finished():
         tasks = flower_tasks(port)
@@ -61,14 +58,11 @@ def port_is_free(port: int) -> bool:
 def worker_and_flower(port: int):
     """The worker role and the flower role on `port`, as in two terminals; stopped on exit."""
     env = flower_env(port)
-    worker = Process("worker", [sys.executable, "-m", f"{LESSON}.worker", "--hostname", "w19@%h",
-                                "--concurrency", "2"],
-                     colour=None, env=celery_env(env), stop_signal=signal.SIGTERM, echo=False)
+    worker = start_role(19, "worker", "--hostname", "w19@%h", "--concurrency", "2", env=env)
     flower = None
     try:
         worker.wait_for(r"\bready\.", timeout=40)
-        flower = Process("flower", [sys.executable, "-m", f"{LESSON}.flower"], colour=None,
-                         env=env, stop_signal=signal.SIGINT, echo=False)
+        flower = start_role(19, "flower", env=env)
         flower.wait_for(r"Connected to amqp", timeout=30)
         yield worker, flower
     finally:

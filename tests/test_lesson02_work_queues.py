@@ -1,9 +1,8 @@
 """Lesson 2 end to end: round-robin, acks after SIGKILL, durability, fair dispatch; then Ctrl+C."""
 
 import re
-import signal
 
-from helpers import assert_clean_run, read_until, run_lesson, sandbox_processes, start_lesson
+from helpers import assert_clean_run, interrupt_at, run_lesson, sandbox_processes, start_lesson
 
 from lessons import broker
 
@@ -30,10 +29,8 @@ def test_keep_leaves_a_durable_empty_queue(management):
 
 def test_ctrl_c_stops_the_demo_and_all_its_workers():
     demo = start_lesson(2)
-    read_until(demo, "Waiting for messages", timeout=30)
-    demo.send_signal(signal.SIGINT)
-    out, _ = demo.communicate(timeout=20)
-    assert demo.returncode == 130
+    out = interrupt_at(demo, "Waiting for messages", timeout=30)
+    assert demo.returncode == 130, out
     assert "Interrupted. Stopping everything this demo started" in out
     assert "Traceback" not in out
     assert sandbox_processes() == []

@@ -1,18 +1,14 @@
 """Lesson 3 end to end: the fanout demo, then a receiver by hand seen from outside."""
 
-import sys
-
 from helpers import assert_clean_run, run_lesson
+from helpers import start_role as start_lesson_role
 
 from lessons import broker
-from lessons.runner import Process, eventually
-
-LESSON = "rabbitmq_basics.lesson03_publish_subscribe"
+from lessons.story import eventually
 
 
 def start_role(name, module, *args):
-    return Process(name, [sys.executable, "-m", f"{LESSON}.{module}", *args],
-                   colour=None, env=None, echo=False)
+    return start_lesson_role(3, module, *args, name=name)
 
 
 def test_demo_tells_and_checks_the_story(management):

@@ -1,19 +1,16 @@
 """Lesson 4 end to end: the direct-exchange demo, bad severities, and a receiver by hand."""
 
-import sys
-
 from helpers import assert_clean_run, run_lesson
+from helpers import start_role as start_lesson_role
 
 from lessons import broker
-from lessons.runner import Process, eventually
+from lessons.story import eventually
 
-LESSON = "rabbitmq_basics.lesson04_routing"
 LONG_KEY = "e" * 256
 
 
 def start_role(module, *args):
-    return Process(module, [sys.executable, "-m", f"{LESSON}.{module}", *args],
-                   colour=None, env=None, echo=False)
+    return start_lesson_role(4, module, *args)
 
 
 def test_demo_checks_the_delivery_table(management):

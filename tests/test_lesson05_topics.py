@@ -1,12 +1,11 @@
 """Lesson 5 end to end: the topic match table, bad patterns, and a receiver by hand."""
 
-import sys
 
 import pytest
-from helpers import assert_clean_run, run_lesson
+from helpers import assert_clean_run, run_lesson, start_role
 
 from lessons import broker
-from lessons.runner import Process, eventually
+from lessons.story import eventually
 
 LESSON = "rabbitmq_basics.lesson05_topics"
 
@@ -50,8 +49,7 @@ def test_routing_key_over_255_bytes_is_refused():
 
 
 def test_receiver_by_hand_pattern_bound_then_ctrl_c(management):
-    receiver = Process("receiver", [sys.executable, "-m", f"{LESSON}.receive_logs_topic", "*.critical"],
-                       colour=None, env=None, echo=False)
+    receiver = start_role(5, "receive_logs_topic", "*.critical", name="receiver")
     try:
         queue = receiver.wait_for(r"\[\*\] Queue (amq\.gen-\S+) bound").group(1)
         receiver.wait_for(r"\[\*\] Waiting for logs")

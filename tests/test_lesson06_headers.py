@@ -1,12 +1,11 @@
 """Lesson 6 end to end: the headers match table, bad headers, and a receiver by hand."""
 
-import sys
 
 import pytest
-from helpers import assert_clean_run, run_lesson
+from helpers import assert_clean_run, run_lesson, start_role
 
 from lessons import broker
-from lessons.runner import Process, eventually
+from lessons.story import eventually
 
 LESSON = "rabbitmq_basics.lesson06_headers"
 
@@ -46,9 +45,8 @@ def test_bad_headers_are_refused_with_a_sentence(role, args, sentence, managemen
 
 
 def test_receiver_by_hand_binding_arguments_then_ctrl_c(management):
-    receiver = Process("receiver", [sys.executable, "-m", f"{LESSON}.receive_headers",
-                                    "--match", "any", "format=pdf", "type=report"],
-                       colour=None, env=None, echo=False)
+    receiver = start_role(6, "receive_headers", "--match", "any", "format=pdf", "type=report",
+                          name="receiver")
     try:
         queue = receiver.wait_for(r"\[\*\] Queue (amq\.gen-\S+) bound").group(1)
         receiver.wait_for(r"\[\*\] Waiting for logs")

@@ -3,37 +3,25 @@
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pika
 import pytest
-from helpers import ROOT, assert_clean_run, run_lesson
+from helpers import ROOT, assert_clean_run, lesson_processes, run_lesson
+from helpers import start_role as start_lesson_role
 
 from lessons import broker
-from lessons.runner import Process, wait_until
+from lessons.story import wait_until
 
 LESSON = "rabbitmq_basics.lesson07_rpc"
 
 
 def start_role(module, *args):
-    return Process(module, [sys.executable, "-m", f"{LESSON}.{module}", *args],
-                   colour=None, env=None, echo=False)
+    return start_lesson_role(7, module, *args)
 
 
 def our_role_processes():
-    """PIDs of lesson 7 roles running against this test session's vhost (ours, not others')."""
-    found = []
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
-            environ = (proc / "environ").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        if f"{LESSON}." in cmdline and f"AMQP_URL={os.environ['AMQP_URL']}\0" in environ + "\0":
-            found.append(int(proc.name))
-    return found
+    """Lesson 7 roles running against this test session's vhost (ours, not others')."""
+    return lesson_processes("lesson07_rpc")
 
 
 def test_demo_tells_and_checks_the_story(management):

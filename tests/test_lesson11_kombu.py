@@ -1,11 +1,8 @@
 """Lesson 11 end to end: the kombu producer and worker on RabbitMQ and on Redis, then faults."""
 
-import os
 import re
-import subprocess
-import sys
 
-from helpers import ROOT, assert_clean_run, run_lesson
+from helpers import assert_clean_run, launch_role, run_lesson
 
 DEAD_BROKER = "amqp://course:course@127.0.0.1:1/%2F"
 
@@ -39,11 +36,8 @@ def test_roles_by_hand_on_redis(redis_client):
 
 
 def test_worker_with_the_broker_down_retries_then_says_why():
-    # Run the module itself: 'lessons run' would refuse to start with the broker down.
-    result = subprocess.run([sys.executable, "-m", "celery_basics.lesson11_kombu.worker",
-                             "--connect-retries", "1"], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, timeout=30,
-                            env={**os.environ, "AMQP_URL": DEAD_BROKER})
+    # Through the launcher: 'lessons run' would refuse to start with the broker down.
+    result = launch_role(11, "worker", "--connect-retries", "1", env={"AMQP_URL": DEAD_BROKER})
     assert result.returncode == 1, result.stdout
     assert "[!] Cannot reach the broker ([Errno 111] Connection refused). Trying again in" in result.stdout
     assert "Cannot reach the broker at amqp://course:***@127.0.0.1:1/" in result.stdout

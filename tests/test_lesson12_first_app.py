@@ -8,22 +8,22 @@ import subprocess
 import sys
 import time
 
-from helpers import ROOT, assert_clean_run, read_until, run_lesson, sandbox_processes
+from helpers import assert_clean_run, launch_role, read_until, run_lesson, sandbox_processes
 
-from lessons import broker
+from lessons import broker, catalog
 
-APP = "celery_basics.lesson12_first_app.tasks"
+LESSON = catalog.get(12)
 DEAD_BROKER = "amqp://course:course@127.0.0.1:1/%2F"
 
 
 def test_demo_runs_a_task_and_shows_its_message(management):
     out = assert_clean_run(run_lesson(12, timeout=120))
     # The peeked message: protocol v2 headers and a JSON body.
-    assert re.search(r"headers\.task\s+│ celery_basics\.lesson12_first_app\.tasks\.add", out)
+    assert re.search(r"headers\.task\s+│ tasks\.add", out)
     assert re.search(r"headers\.lang\s+│ py", out)
     assert 'Body (JSON: [args, kwargs, embed]): [[2, 2], {}, {"callbacks": null' in out
     # The worker's own log lines.
-    assert re.search(r"Task celery_basics\.lesson12_first_app\.tasks\.add\[[0-9a-f-]+\] succeeded in .*: 4", out)
+    assert re.search(r"Task tasks\.add\[[0-9a-f-]+\] succeeded in .*: 4", out)
     assert "Discarding revoked task" in out
     figures = re.search(r"median ([\d.]+) ms.*\n.*500 tasks: .* ([\d.]+) tasks/s", out)
     assert figures, out
@@ -47,9 +47,7 @@ def test_a_task_sent_with_no_worker_waits_in_the_queue(management, redis_client)
 
 def test_client_with_the_broker_down_fails_fast_with_a_sentence():
     started = time.monotonic()
-    result = subprocess.run([sys.executable, "-m", "celery_basics.lesson12_first_app.client"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            timeout=30, env={**os.environ, "AMQP_URL": DEAD_BROKER})
+    result = launch_role(12, "client", env={"AMQP_URL": DEAD_BROKER})
     print(f"the client gave up after {time.monotonic() - started:.1f} s")
     assert result.returncode == 1, result.stdout
     assert "Cannot reach the broker at amqp://course:***@127.0.0.1:1/" in result.stdout
@@ -58,8 +56,8 @@ def test_client_with_the_broker_down_fails_fast_with_a_sentence():
 
 def test_worker_with_the_broker_down_says_so_and_keeps_trying():
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", APP, "worker", "--loglevel", "INFO", "--concurrency", "1"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [sys.executable, "-m", "celery", "-A", "tasks", "worker", "--loglevel", "INFO", "--concurrency", "1"],
+        cwd=LESSON.folder, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
         env={**os.environ, "AMQP_URL": DEAD_BROKER,
              "PYTHONWARNINGS": "ignore:You're running the worker with superuser privileges"},
     )

@@ -1,9 +1,8 @@
 """Lesson 14 end to end: retries, time limits, rate limit and a killed pool process, for real."""
 
 import re
-import signal
 
-from helpers import assert_clean_run, read_until, run_lesson, sandbox_processes, start_lesson
+from helpers import assert_clean_run, interrupt_at, run_lesson, sandbox_processes, start_lesson
 
 
 def test_demo_survives_a_killed_pool_process(management):
@@ -21,16 +20,11 @@ def test_demo_survives_a_killed_pool_process(management):
 
 
 def test_ctrl_c_during_the_demo_stops_the_worker():
-    demo = start_lesson(14)
-    try:
-        read_until(demo, "Retries: a service that fails twice", timeout=60)
+    def the_worker_runs(_):
         assert [p for p in sandbox_processes() if "celery" in str(p)], "the worker runs"
-        demo.send_signal(signal.SIGINT)
-        rest, _ = demo.communicate(timeout=30)
-    finally:
-        if demo.poll() is None:
-            demo.kill()
-    assert demo.returncode == 130, rest
+
+    rest = interrupt_at(start_lesson(14), "Retries: a service that fails twice", before=the_worker_runs)
+    assert "Interrupted" in rest, rest
     assert "Interrupted. Stopping everything this demo started" in rest
     assert "Traceback" not in rest
     assert [p for p in sandbox_processes() if "celery" in str(p)] == []

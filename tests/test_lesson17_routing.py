@@ -6,7 +6,7 @@ import re
 from helpers import assert_clean_run, lesson_processes, run_lesson
 
 from lessons import broker
-from lessons.runner import wait_until
+from lessons.story import wait_until
 
 QUEUES = ("lesson17_default", "lesson17_media", "lesson17_batch", "lesson17_archive")
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from helpers import ROOT, assert_clean_run, lesson_processes, run_lesson
 
 from lessons import broker
-from lessons.runner import Process, celery_env
+from lessons.broker import celery_env
+from lessons.processes import Process
 
 QUEUE = "lesson18_periodic_tasks"
 

@@ -1,16 +1,12 @@
 """Lesson 19 end to end: the demo with its own Flower on a free port, the roles as a learner runs
 them in several terminals, and the bad inputs (no or wrong credentials, a taken port, Ctrl+C)."""
 
-import os
 import re
-import signal
 import socket
-import subprocess
-import sys
 
 import pytest
 import requests
-from helpers import ROOT, assert_clean_run, free_port, run_lesson
+from helpers import ROOT, assert_clean_run, free_port, interrupt_at, run_lesson, start_lesson
 from lesson19_stack import (
     QUEUE,
     flower_env,
@@ -68,22 +64,12 @@ def test_a_taken_port_is_a_sentence_naming_it_and_flower_url():
 
 def test_ctrl_c_stops_flower_and_the_workers():
     port = free_port()
-    demo = subprocess.Popen([sys.executable, "-m", "lessons", "run", "19"], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, **flower_env(port)})
-    lines = []
-    try:
-        for line in demo.stdout:
-            lines.append(line)
-            if "Connected to amqp" in line and "flower |" in line:
-                break
-        assert len(flower_lesson_processes(port)) >= 3, "".join(lines)  # two workers (and pools), Flower
-        demo.send_signal(signal.SIGINT)
-        rest, _ = demo.communicate(timeout=30)
-    finally:
-        if demo.poll() is None:
-            demo.kill()
-    out = "".join(lines) + rest
+    demo = start_lesson(19, env=flower_env(port))
+
+    def workers_and_flower_run(seen):
+        assert len(flower_lesson_processes(port)) >= 3, seen  # two workers (and pools), Flower
+
+    out = interrupt_at(demo, re.compile(r"flower \|.*Connected to amqp"), before=workers_and_flower_run)
     assert demo.returncode == 130, out
     assert "Interrupted. Stopping everything this demo started" in out
     assert "Traceback" not in out

@@ -1,8 +1,12 @@
 """Lesson 19 in a real browser: headless Chromium (Playwright, the system's chromium) logs in to
 Flower with basic auth and finds the demo's task names on the tasks page."""
 
+import os
+import subprocess
+import sys
+
 import pytest
-from helpers import free_port, run_lesson
+from helpers import ROOT, free_port, run_lesson
 from lesson19_stack import (
     flower_env,
     flower_lesson_processes,
@@ -30,7 +34,7 @@ def flower_with_tasks():
 
 
 def test_the_tasks_page_shows_the_task_names(flower_with_tasks):
-    from celery_basics.lesson19_flower.screenshots import open_tasks_page, open_workers_page
+    from tools.lesson19_screenshots import open_tasks_page, open_workers_page
 
     base, _ = flower_with_tasks
     with browser_page(http_credentials=("course", "course")) as page:
@@ -51,7 +55,9 @@ def test_the_browser_without_the_password_gets_401(flower_with_tasks):
 
 def test_the_screenshots_script(flower_with_tasks, tmp_path):
     _, env = flower_with_tasks
-    result = run_lesson(19, "--out", str(tmp_path), role="screenshots", env=env, timeout=60)
+    result = subprocess.run([sys.executable, "-m", "tools.lesson19_screenshots", "--out", str(tmp_path)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            timeout=60, env={**os.environ, **env})
     assert result.returncode == 0, result.stdout
     for name in ("flower_tasks.png", "flower_workers.png"):
         assert (tmp_path / name).read_bytes()[:8] == PNG

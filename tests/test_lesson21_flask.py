@@ -1,15 +1,12 @@
 """Lesson 21 end to end: the demo, then the page in headless Chromium with a real worker and app."""
 
 import re
-import signal
-import sys
 
 import pytest
 import requests
-from helpers import assert_clean_run, lesson_processes, run_lesson
+from helpers import assert_clean_run, lesson_processes, run_lesson, start_role
 
 from lessons import broker
-from lessons.runner import Process, celery_env
 
 LESSON = "celery_basics.lesson21_flask"
 
@@ -25,18 +22,15 @@ def test_demo_tells_and_checks_the_story(management, redis_client):
     # Nothing outlives the demo: no queue, no exchange of its own, no process, no Redis keys.
     assert management.queue("lesson21_flask") is None
     assert "lesson21_flask" not in [e["name"] for e in management.exchanges()]
-    assert lesson_processes("celery_basics.lesson21_flask") == []
+    assert lesson_processes("lesson21_flask") == []
     assert redis_client.keys("lesson21:report:*") == []
 
 
 @pytest.fixture
 def running_app():
     """A worker and the app on a free port, as a learner runs them in two terminals."""
-    worker = Process("worker", [sys.executable, "-m", "celery", "-A", f"{LESSON}.tasks", "worker",
-                                "--loglevel", "INFO", "--concurrency", "2", "--hostname", "browser@%h"],
-                     colour=None, env=celery_env(), stop_signal=signal.SIGTERM, echo=False)
-    app = Process("app", [sys.executable, "-m", f"{LESSON}.app", "--port", "0"], colour=None,
-                  env=None, echo=False)
+    worker = start_role(21, "worker", "--concurrency", "2", "--hostname", "browser@%h")
+    app = start_role(21, "app", "--port", "0")
     try:
         worker.wait_for(r"\bready\.", timeout=30)
         base = app.wait_for(r"Serving on (http://[\d.]+:\d+)/").group(1)
@@ -46,7 +40,7 @@ def running_app():
         worker.stop()
         broker.delete_queues("lesson21_flask")
         broker.delete_exchanges("lesson21_flask")
-    assert lesson_processes("celery_basics.lesson21_flask") == []
+    assert lesson_processes("lesson21_flask") == []
 
 
 def test_the_page_in_a_browser(running_app, tmp_path):

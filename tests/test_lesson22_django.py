@@ -2,14 +2,12 @@
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import requests
-from helpers import assert_clean_run, free_port, lesson_processes, run_lesson
+from helpers import assert_clean_run, free_port, lesson_processes, run_lesson, start_role
 
 from lessons import broker
-from lessons.runner import Process
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = "celery_basics.lesson22_django"
@@ -24,7 +22,7 @@ def test_demo_tells_and_checks_the_story(management):
     before = untracked_in_lesson()
     out = assert_clean_run(run_lesson(22))
     assert "Applying orders.0001_initial... OK" in out
-    assert ". celery_basics.lesson22_django.orders.tasks.confirm_order" in out
+    assert ". orders.tasks.confirm_order" in out
     assert "raised expected: DoesNotExist('Order matching query does not exist.')" in out
     assert "-> 402 {'error': 'payment declined: no order was made'}" in out
     assert out.count("confirm_order[") >= 6  # 3 received + 2 succeeded + 1 failed
@@ -34,7 +32,7 @@ def test_demo_tells_and_checks_the_story(management):
     assert [p for p in untracked_in_lesson().splitlines() if "sqlite" in p] == []
     assert untracked_in_lesson() == before
     assert management.queue("lesson22_django") is None
-    assert lesson_processes("celery_basics.lesson22_django") == []
+    assert lesson_processes("lesson22_django") == []
 
 
 def test_by_hand_migrate_and_runserver_over_http(tmp_path):
@@ -44,8 +42,7 @@ def test_by_hand_migrate_and_runserver_over_http(tmp_path):
     assert (tmp_path / "db.sqlite3").exists()
 
     port = free_port()
-    server = Process("runserver", [sys.executable, "-m", f"{LESSON}.manage", "runserver", "--noreload",
-                                   f"127.0.0.1:{port}"], colour=None, env=env, echo=False)
+    server = start_role(22, "manage", "runserver", "--noreload", f"127.0.0.1:{port}", env=env)
     try:
         server.wait_for(r"Quit the server with", timeout=20)
         base = f"http://127.0.0.1:{port}"
@@ -67,4 +64,4 @@ def test_by_hand_migrate_and_runserver_over_http(tmp_path):
         server.stop()
         broker.delete_queues("lesson22_django")
         broker.delete_exchanges("lesson22_django")
-    assert lesson_processes("celery_basics.lesson22_django") == []
+    assert lesson_processes("lesson22_django") == []

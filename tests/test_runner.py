@@ -5,30 +5,14 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
-from helpers import ROOT, read_until
+from helpers import ROOT, gone, read_until
 
-from lessons.runner import ReadinessTimeout, Story
+from lessons.processes import ReadinessTimeout
+from lessons.story import Story
 
 ROLE = "tests.fixtures.chatty_role"
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(") ", 1)[1][:1] != "Z"
-    except OSError:
-        return False
-
-
-def gone(pid: int, timeout: float = 5.0) -> bool:
-    """True once the process is dead (a SIGKILL takes a moment to land)."""
-    deadline = time.monotonic() + timeout
-    while alive(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return not alive(pid)
 
 
 def test_readiness_line_is_awaited_and_output_kept():
@@ -90,7 +74,7 @@ def test_a_role_ignoring_sigint_is_killed_after_the_grace_period():
 
 DEMO = textwrap.dedent(f"""
     import sys
-    from lessons.runner import Story
+    from lessons.story import Story
     with Story("interrupt me", []) as story:
         role = story.start("role", {ROLE!r}, "--grandchild", ready=r"Waiting")
         grandchild = role.wait_for(r"grandchild (\\d+)").group(1)
@@ -105,7 +89,7 @@ def test_interrupting_the_demo_stops_every_child(sig):
     demo = subprocess.Popen([sys.executable, "-c", DEMO], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, env={**os.environ, "NO_COLOR": "1"})
     seen = read_until(demo, "pids", timeout=20)
-    pids = [int(p) for p in seen.splitlines()[-1].split()[1:]]
+    pids = [int(p) for p in next(line for line in seen.splitlines() if line.startswith("pids")).split()[1:]]
     demo.send_signal(sig)
     try:
         out, _ = demo.communicate(timeout=20)
@@ -123,7 +107,7 @@ def test_children_die_with_a_killed_runner():
     # Even SIGKILL of the runner (no cleanup possible) takes its children along (PR_SET_PDEATHSIG).
     demo = subprocess.Popen([sys.executable, "-c", DEMO], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True)
-    role_pid, grandchild = (int(p) for p in read_until(demo, "pids", timeout=20).splitlines()[-1].split()[1:])
+    role_pid, grandchild = (int(p) for p in next(line for line in read_until(demo, "pids", timeout=20).splitlines() if line.startswith("pids")).split()[1:])
     demo.kill()
     demo.wait(timeout=10)
     assert gone(role_pid)
@@ -133,24 +117,32 @@ def test_children_die_with_a_killed_runner():
 
 
 def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
-    from lessons import runner
+    from lessons.console import use_colour
 
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("TERM", raising=False)
     monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
-    assert runner.use_colour() is False
+    assert use_colour() is False
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
-    assert runner.use_colour() is True
+    assert use_colour() is True
     monkeypatch.setenv("NO_COLOR", "1")
-    assert runner.use_colour() is False
+    assert use_colour() is False
 
 
 def test_prefixes_carry_colour_codes_only_when_asked(capsys):
-    from lessons.runner import Process
+    from lessons.processes import Process
 
-    plain = Process("plain", [sys.executable, "-c", "print('hi')"], colour=None, env=None)
+    plain = Process("plain", [sys.executable, "-c", "print('hi [x] [bold]')"], colour=None, env=None)
     plain.wait(timeout=10)
-    coloured = Process("tinted", [sys.executable, "-c", "print('hi')"], colour="36", env=None)
+    coloured = Process("tinted", [sys.executable, "-c", "print('hi')"], colour="cyan", env=None)
     coloured.wait(timeout=10)
     out = capsys.readouterr().out
-    assert "     plain | hi" in out
+    assert "     plain | hi [x] [bold]\n" in out  # role output is text, never rich markup
     assert "\033[36m    tinted |\033[0m hi" in out
+
+
+def test_the_old_import_path_still_works_for_demos_written_before_the_split():
+    from lessons import runner, story
+
+    assert (runner.Story, runner.wait_until, runner.eventually) == (story.Story, story.wait_until,
+                                                                     story.eventually)

@@ -11,7 +11,7 @@ from kombu import Connection
 from celery_basics.lesson11_kombu.queues import BROKERS, task_exchange, task_queue
 from lessons import settings
 from lessons.management import Management
-from lessons.runner import Story, wait_until
+from lessons.story import Story, wait_until
 
 LESSON = "celery_basics.lesson11_kombu"
 TASKS = 12
@@ -34,7 +34,7 @@ def remove(url: str) -> None:
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 11: from pika to kombu", argv) as story:
+    with Story(11, argv) as story:
         for transport in BROKERS:
             remove(BROKERS[transport])  # a clean start, whatever an earlier run left
             story.cleanup(lambda url=BROKERS[transport]: remove(url))

@@ -1,7 +1,7 @@
 """Lesson 11, the producer: lesson 2's new_task written with kombu.
 
-    python -m celery_basics.lesson11_kombu.new_task "A task..." "Another one."
-    python -m celery_basics.lesson11_kombu.new_task --count 10 --broker redis
+    python new_task.py "A task..." "Another one."
+    python new_task.py --count 10 --broker redis
 
 Each message is a dict; kombu turns it into JSON (and back in the worker).
 """
@@ -10,8 +10,7 @@ import argparse
 
 from kombu import Connection
 
-from celery_basics.lesson11_kombu.queues import BROKERS, task_exchange, task_queue
-from lessons.roles import run_role
+from queues import BROKERS, task_exchange, task_queue
 
 # Retry policy for a publish that meets a lost connection: 3 tries, 0 s, 1 s, 2 s apart.
 RETRY_POLICY = {"max_retries": 3, "interval_start": 0, "interval_step": 1, "interval_max": 2}
@@ -47,4 +46,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -3,9 +3,12 @@
 kombu describes them as plain objects; whoever uses them first declares them on the broker.
 """
 
+import os
+
 from kombu import Exchange, Queue
 
-from lessons.settings import AMQP_URL, REDIS_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # The very same code runs on both transports: only the URL differs.
 BROKERS = {"amqp": AMQP_URL, "redis": REDIS_URL}

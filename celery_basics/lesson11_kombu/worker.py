@@ -1,7 +1,7 @@
 """Lesson 11, the worker: lesson 2's worker written with kombu's ConsumerMixin.
 
-    python -m celery_basics.lesson11_kombu.worker                  # until Ctrl+C
-    python -m celery_basics.lesson11_kombu.worker --broker redis --max-messages 5
+    python worker.py                  # until Ctrl+C
+    python worker.py --broker redis --max-messages 5
 
 ConsumerMixin owns the loop: it connects (retrying), consumes, and reconnects when the
 connection is lost. We only say which queues to consume and what to do with a message.
@@ -13,8 +13,7 @@ import time
 from kombu import Connection
 from kombu.mixins import ConsumerMixin
 
-from celery_basics.lesson11_kombu.queues import BROKERS, task_queue
-from lessons.roles import run_role
+from queues import BROKERS, task_queue
 
 
 class Worker(ConsumerMixin):
@@ -75,4 +74,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -1,15 +1,14 @@
 """Lesson 12, a small benchmark: round trip latency, then throughput of many tiny tasks.
 
-    python -m celery_basics.lesson12_first_app.benchmark               # 500 tasks
-    python -m celery_basics.lesson12_first_app.benchmark --tasks 2000
+    python benchmark.py               # 500 tasks
+    python benchmark.py --tasks 2000
 """
 
 import argparse
 import statistics
 import time
 
-from celery_basics.lesson12_first_app.tasks import add
-from lessons.roles import run_role
+from tasks import add
 
 
 def main(argv=None):
@@ -43,4 +42,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -1,10 +1,10 @@
 """Lesson 12, the client: call the task, then ask for its result.
 
-    python -m celery_basics.lesson12_first_app.client 2 2                 # delay(), then get()
-    python -m celery_basics.lesson12_first_app.client 5 5 --countdown 2   # run it 2 s from now
-    python -m celery_basics.lesson12_first_app.client 1 1 --countdown 3 --expires 1
-    python -m celery_basics.lesson12_first_app.client 4 4 --queue lesson12_urgent
-    python -m celery_basics.lesson12_first_app.client 2 2 --no-wait       # send only
+    python client.py 2 2                 # delay(), then get()
+    python client.py 5 5 --countdown 2   # run it 2 s from now
+    python client.py 1 1 --countdown 3 --expires 1
+    python client.py 4 4 --queue lesson12_urgent
+    python client.py 2 2 --no-wait       # send only
 """
 
 import argparse
@@ -12,8 +12,7 @@ import time
 
 from celery.exceptions import TaskRevokedError
 
-from celery_basics.lesson12_first_app.tasks import add
-from lessons.roles import run_role
+from tasks import add
 
 
 def main(argv=None):
@@ -46,4 +45,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -10,14 +10,14 @@ import sys
 from celery_basics.lesson12_first_app.tasks import app
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story, wait_until
+from lessons.story import Story, wait_until
 
 LESSON = "celery_basics.lesson12_first_app"
 QUEUES = ("celery", "lesson12_urgent")
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 12: the first Celery app", argv) as story:
+    with Story(12, argv) as story:
         story.start_fresh(queues=QUEUES, exchanges=QUEUES)
 
         story.section("Call a task while no worker runs: the message waits in the 'celery' queue")
@@ -36,7 +36,7 @@ def main(argv=None) -> int:
                      *((f"headers.{key}", value) for key, value in headers.items())])
         story.say(f"Body (JSON: [args, kwargs, embed]): {message['payload']}")
         args, kwargs, embed = json.loads(message["payload"])
-        story.check(headers["task"] == f"{LESSON}.tasks.add" and headers["id"] == task_id
+        story.check(headers["task"] == "tasks.add" and headers["id"] == task_id
                     and headers["lang"] == "py",
                     "the headers name the task and carry its id (protocol v2)")
         story.check(args == [2, 2] and kwargs == {} and message["properties"]["content_type"] == "application/json",
@@ -44,7 +44,7 @@ def main(argv=None) -> int:
         story.check(app.AsyncResult(task_id).state == "PENDING", "with no worker, the task's state is PENDING")
 
         story.section("Start a worker: it takes the waiting task at once")
-        worker = story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", "2",
+        worker = story.start_worker("worker", "tasks", "--concurrency", "2",
                                     "--queues", ",".join(QUEUES), "--without-mingle", "--without-gossip")
         worker.wait_for(rf"add\[{task_id}\] succeeded in [\d.e-]+s: 4")
         story.check(worker.count(rf"add\[{task_id}\] received") == 1,

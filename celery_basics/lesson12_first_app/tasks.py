@@ -1,14 +1,17 @@
 """Lesson 12: the Celery app and its one task.
 
-    celery -A celery_basics.lesson12_first_app.tasks worker --loglevel INFO
+    celery -A tasks worker --loglevel INFO
 
 The app knows where to send tasks (the broker, RabbitMQ) and where to keep results (the result
 backend, Redis). Lesson 12 alone uses Celery's default queue, named "celery".
 """
 
+import os
+
 from celery import Celery
 
-from lessons.settings import AMQP_URL, REDIS_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 app = Celery("lesson12", broker=AMQP_URL, backend=REDIS_URL)
 app.conf.update(

@@ -1,12 +1,12 @@
 """Lesson 13, the client: what a result can tell you, one scene at a time.
 
-    python -m celery_basics.lesson13_results.client states     # PENDING -> STARTED -> SUCCESS
-    python -m celery_basics.lesson13_results.client timeout    # get(timeout=...) gives up
-    python -m celery_basics.lesson13_results.client failure    # FAILURE, the exception, the traceback
-    python -m celery_basics.lesson13_results.client ignored    # ignore_result=True
-    python -m celery_basics.lesson13_results.client made-up    # an id nobody ever sent
-    python -m celery_basics.lesson13_results.client unknown    # a task name no worker knows
-    python -m celery_basics.lesson13_results.client rpc        # the rpc:// backend
+    python client.py states     # PENDING -> STARTED -> SUCCESS
+    python client.py timeout    # get(timeout=...) gives up
+    python client.py failure    # FAILURE, the exception, the traceback
+    python client.py ignored    # ignore_result=True
+    python client.py made-up    # an id nobody ever sent
+    python client.py unknown    # a task name no worker knows
+    python client.py rpc        # the rpc:// backend
 """
 
 import argparse
@@ -14,9 +14,8 @@ import time
 
 from celery.exceptions import TimeoutError
 
-from celery_basics.lesson13_results import rpc_tasks
-from celery_basics.lesson13_results.tasks import app, divide, log_visit, slow_add
-from lessons.roles import run_role
+import rpc_tasks
+from tasks import app, divide, log_visit, slow_add
 
 
 def states():
@@ -98,4 +97,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

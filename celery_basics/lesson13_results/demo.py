@@ -11,8 +11,8 @@ import redis
 from celery_basics.lesson13_results import rpc_tasks
 from celery_basics.lesson13_results.tasks import app
 from lessons import broker
-from lessons.runner import Story
 from lessons.settings import REDIS_URL
+from lessons.story import Story
 
 LESSON = "celery_basics.lesson13_results"
 QUEUES = ("lesson13_results", "lesson13_rpc", "lesson13_nobody")
@@ -23,14 +23,14 @@ def task_id(process, pattern=r"task id (\S+)", which=0) -> str:
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 13: results and task states", argv) as story:
+    with Story(13, argv) as story:
         story.start_fresh(queues=QUEUES, exchanges=QUEUES)
         results = redis.Redis.from_url(REDIS_URL, decode_responses=True)
 
         story.section("Two workers: one app keeps results in Redis, the other sends them back over rpc://")
-        worker = story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", "2",
+        worker = story.start_worker("worker", "tasks", "--concurrency", "2",
                                     "--without-mingle", "--without-gossip", ready=None)
-        rpc_worker = story.start_worker("rpc-worker", f"{LESSON}.rpc_tasks", "--concurrency", "1",
+        rpc_worker = story.start_worker("rpc-worker", "rpc_tasks", "--concurrency", "1",
                                         "--without-mingle", "--without-gossip", ready=None)
         for process in (worker, rpc_worker):
             process.wait_for(r"\bready\.", timeout=30)

@@ -1,15 +1,16 @@
 """Lesson 13, a client whose app has no result backend: the classic mistake, and its fix.
 
-    python -m celery_basics.lesson13_results.no_backend          # the error
-    python -m celery_basics.lesson13_results.no_backend --fixed  # the same app with backend=REDIS_URL
+    python no_backend.py          # the error
+    python no_backend.py --fixed  # the same app with backend=REDIS_URL
 """
 
 import argparse
+import os
 
 from celery import Celery
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL, REDIS_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def main(argv=None):
@@ -23,7 +24,7 @@ def main(argv=None):
         app = Celery("lesson13_client", broker=AMQP_URL)  # no backend: results go nowhere
     app.conf.update(broker_connection_retry_on_startup=True, task_default_queue="lesson13_results")
 
-    result = app.send_task("celery_basics.lesson13_results.tasks.add", (20, 22))
+    result = app.send_task("tasks.add", (20, 22))  # the name the worker knows it by
     print(f" [x] Sent add(20, 22), task id {result.id}, backend {type(app.backend).__name__}")
     try:
         print(f" [.] get() -> {result.get(timeout=10)}")
@@ -33,4 +34,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -1,11 +1,13 @@
 """Lesson 13: the same add task in an app whose results travel back as AMQP messages (rpc://).
 
-    celery -A celery_basics.lesson13_results.rpc_tasks worker --loglevel INFO
+    celery -A rpc_tasks worker --loglevel INFO
 """
+
+import os
 
 from celery import Celery
 
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 app = Celery("lesson13_rpc", broker=AMQP_URL, backend="rpc://")
 app.conf.update(

@@ -1,13 +1,15 @@
 """Lesson 13: tasks whose results live in Redis.
 
-    celery -A celery_basics.lesson13_results.tasks worker --loglevel INFO
+    celery -A tasks worker --loglevel INFO
 """
 
+import os
 import time
 
 from celery import Celery
 
-from lessons.settings import AMQP_URL, REDIS_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 app = Celery("lesson13", broker=AMQP_URL, backend=REDIS_URL)
 app.conf.update(

@@ -1,9 +1,9 @@
 """Lesson 14, the client: call the reliable tasks and report what came back.
 
-    python -m celery_basics.lesson14_reliable_tasks.client retries   # two flaky fetches
-    python -m celery_basics.lesson14_reliable_tasks.client limits    # soft and hard time limits
-    python -m celery_basics.lesson14_reliable_tasks.client rate      # 10 pings at 10/s
-    python -m celery_basics.lesson14_reliable_tasks.client crash     # a long job (kill its worker process!)
+    python client.py retries   # two flaky fetches
+    python client.py limits    # soft and hard time limits
+    python client.py rate      # 10 pings at 10/s
+    python client.py crash     # a long job (kill its worker process!)
 """
 
 import argparse
@@ -11,7 +11,7 @@ import time
 
 from celery.exceptions import TimeLimitExceeded
 
-from celery_basics.lesson14_reliable_tasks.tasks import (
+from tasks import (
     crunch,
     fetch,
     fetch_with_backoff,
@@ -19,7 +19,6 @@ from celery_basics.lesson14_reliable_tasks.tasks import (
     ping,
     stubborn,
 )
-from lessons.roles import run_role
 
 
 def retries():
@@ -66,4 +65,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

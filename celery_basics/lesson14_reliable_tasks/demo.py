@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from lessons import broker
-from lessons.runner import Story
+from lessons.story import Story
 
 LESSON = "celery_basics.lesson14_reliable_tasks"
 QUEUE = "lesson14_reliable_tasks"
@@ -21,7 +21,7 @@ def parent_of(pid: int) -> int:
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 14: reliable tasks", argv) as story:
+    with Story(14, argv) as story:
         story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
 
         def replay(since: int, *words: str) -> None:
@@ -31,7 +31,7 @@ def main(argv=None) -> int:
                     story.say(f"    worker | {line}")
 
         story.section("A worker with acks_late, reject_on_worker_lost and prefetch 1")
-        worker = story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", "2",
+        worker = story.start_worker("worker", "tasks", "--concurrency", "2",
                                     "--without-mingle", "--without-gossip")
 
         story.section("Retries: a service that fails twice, then answers")

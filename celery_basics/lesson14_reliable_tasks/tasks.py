@@ -1,6 +1,6 @@
 """Lesson 14: tasks that survive flaky services, slow work and crashed workers.
 
-    celery -A celery_basics.lesson14_reliable_tasks.tasks worker --loglevel INFO
+    celery -A tasks worker --loglevel INFO
 """
 
 import os
@@ -9,7 +9,8 @@ import time
 from celery import Celery
 from celery.exceptions import SoftTimeLimitExceeded
 
-from lessons.settings import AMQP_URL, REDIS_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 app = Celery("lesson14", broker=AMQP_URL, backend=REDIS_URL)
 app.conf.update(

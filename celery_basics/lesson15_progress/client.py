@@ -1,8 +1,8 @@
 """Lesson 15, the client: start several long jobs and follow their progress.
 
-    python -m celery_basics.lesson15_progress.client                  # 3 jobs; live bars on a terminal
-    python -m celery_basics.lesson15_progress.client --jobs 5 --steps 20
-    python -m celery_basics.lesson15_progress.client | cat            # piped: plain progress lines
+    python client.py                  # 3 jobs; live bars on a terminal
+    python client.py --jobs 5 --steps 20
+    python client.py | cat            # piped: plain progress lines
 
 The client never blocks on a result: it reads each job's state now and then and is free to do
 other things in between.
@@ -15,8 +15,7 @@ import time
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from celery_basics.lesson15_progress.tasks import long_job
-from lessons.roles import run_role
+from tasks import long_job
 
 
 def progress_of(result):
@@ -73,4 +72,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import redis
 
-from lessons.runner import Story, wait_until
+from lessons.processes import launch_argv
 from lessons.settings import REDIS_URL
+from lessons.story import Story, wait_until
 
 LESSON = "celery_basics.lesson15_progress"
 QUEUE = "lesson15_progress"
@@ -22,14 +23,14 @@ JOBS, STEPS = 3, 10
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 15: progress of long jobs", argv) as story:
+    with Story(15, argv) as story:
         story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
         results = redis.Redis.from_url(REDIS_URL, decode_responses=True)
         log = Path(tempfile.mkstemp(prefix="lesson15-", suffix=".jsonl")[1])
         story.cleanup(lambda: log.unlink(missing_ok=True), always=True)
 
         story.section(f"A worker that runs {JOBS} jobs at once")
-        worker = story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", str(JOBS),
+        worker = story.start_worker("worker", "tasks", "--concurrency", str(JOBS),
                                     "--without-mingle", "--without-gossip")
 
         story.section(f"The client starts {JOBS} jobs ({STEPS}, {STEPS + 2}, {STEPS + 4} steps of 0.2 s) and follows them")
@@ -53,7 +54,8 @@ def main(argv=None) -> int:
         if sys.stdout.isatty():
             story.say("(Live bars below, drawn by the client itself with rich.progress.)")
             with worker.quiet():
-                client = subprocess.Popen([sys.executable, "-m", f"{LESSON}.client", *args])
+                # On the terminal itself (rich draws there), through the launcher like any role.
+                client = subprocess.Popen(launch_argv(f"{LESSON}.client", *args), cwd=story.folder)
                 try:
                     wait_until(lambda: log.stat().st_size > 0 and progress_in_redis(), timeout=30,
                                what="a job in PROGRESS")

@@ -1,10 +1,10 @@
 """Lesson 16, the client: build workflows from signatures and print what each one returns.
 
-    python -m celery_basics.lesson16_workflows.client              # every workflow, in order
-    python -m celery_basics.lesson16_workflows.client report       # only the chord report
-    python -m celery_basics.lesson16_workflows.client failing      # a chord member fails
+    python client.py              # every workflow, in order
+    python client.py report       # only the chord report
+    python client.py failing      # a chord member fails
 
-A worker must run (python -m celery_basics.lesson16_workflows.worker).
+A worker must run (python worker.py).
 """
 
 import argparse
@@ -12,7 +12,7 @@ import json
 
 from celery import chain, chord, group
 
-from celery_basics.lesson16_workflows.tasks import (
+from tasks import (
     add,
     merge_report,
     mul,
@@ -22,7 +22,6 @@ from celery_basics.lesson16_workflows.tasks import (
     report_failed,
     xsum,
 )
-from lessons.roles import run_role
 
 TIMEOUT = 15  # seconds to wait for a result
 
@@ -124,4 +123,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

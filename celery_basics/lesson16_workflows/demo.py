@@ -8,21 +8,21 @@ import sys
 
 from celery_basics.lesson16_workflows.tasks import DATABASES
 from lessons import broker
-from lessons.runner import Story
+from lessons.story import Story
 
 LESSON = "celery_basics.lesson16_workflows"
 QUEUE = "lesson16_workflows"
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 16: workflows (canvas)", argv) as story:
+    with Story(16, argv) as story:
         # Celery names the default exchange after the default queue: both go at the end.
         story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
 
         story.section("Start one worker")
         story.say("Its log has two lines per task (about 40 tasks here), so the demo keeps it quiet\n"
                   "and shows the lines that matter. 'make lesson-16 ROLE=worker' shows all of it.")
-        worker = story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", "2", echo=False)
+        worker = story.start_worker("worker", "tasks", "--concurrency", "2", echo=False)
         story.say("worker: ready, consuming the queue 'lesson16_workflows'.")
 
         results = {}

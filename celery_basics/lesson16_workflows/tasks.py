@@ -1,16 +1,18 @@
 """Lesson 16, the app and its tasks: small building blocks that the canvas wires into workflows.
 
-    celery -A celery_basics.lesson16_workflows.tasks worker --loglevel INFO
+    celery -A tasks worker --loglevel INFO
 
 The report story: each "database" below is a small list of order amounts kept in this file. A
 query is one task; a chord runs the queries side by side and merges them in one callback.
 """
 
+import os
 import time
 
 from celery import Celery
 
-from lessons.settings import AMQP_URL, REDIS_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 app = Celery("lesson16", broker=AMQP_URL, backend=REDIS_URL)
 app.conf.update(

@@ -1,7 +1,7 @@
 """Lesson 17, the batch: long and short tasks, mixed, to see what prefetching does to them.
 
-    python -m celery_basics.lesson17_routing.batch                 # crunch: acked when it starts
-    python -m celery_basics.lesson17_routing.batch --acks-late     # crunch_late: acked when done
+    python batch.py                 # crunch: acked when it starts
+    python batch.py --acks-late     # crunch_late: acked when done
 
 Run it against two workers with --concurrency 1, first with the default prefetch multiplier (4),
 then with --prefetch-multiplier 1 and --acks-late, and compare the finish times.
@@ -10,8 +10,7 @@ then with --prefetch-multiplier 1 and --acks-late, and compare the finish times.
 import argparse
 import time
 
-from celery_basics.lesson17_routing.tasks import crunch, crunch_late
-from lessons.roles import run_role
+from tasks import crunch, crunch_late
 
 
 def main(argv=None):
@@ -38,4 +37,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

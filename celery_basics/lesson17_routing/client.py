@@ -1,15 +1,14 @@
 """Lesson 17, the client: send media and light tasks, then show which worker ran each one.
 
-    python -m celery_basics.lesson17_routing.client                       # 5 images, 4 e-mails
-    python -m celery_basics.lesson17_routing.client --images 10 --archive 1
+    python client.py                       # 5 images, 4 e-mails
+    python client.py --images 10 --archive 1
 
 No queue is named here: task_routes in tasks.py decides where each task goes.
 """
 
 import argparse
 
-from celery_basics.lesson17_routing.tasks import archive, resize_image, send_email
-from lessons.roles import run_role
+from tasks import archive, resize_image, send_email
 
 PRIORITIES = [1, 9, 4, 7, 0]  # RabbitMQ: higher first; the media queue has x-max-priority 10
 
@@ -49,4 +48,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -8,10 +8,10 @@ import sys
 from celery_basics.lesson17_routing.tasks import PACKAGE_QUEUES
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story, wait_until
+from lessons.story import Story, wait_until
 
 LESSON = "celery_basics.lesson17_routing"
-APP = f"{LESSON}.tasks"
+APP = "tasks"
 RAN = r"\[\.\] (\w+) (\S+)(?: \(priority (\d+)\))? ran on (\S+), started at \+([\d.]+) s"
 BATCH = r"\[\.\] ((long|short)-\d+) ran on (\S+), started"
 
@@ -41,7 +41,7 @@ def batch(story, title, *args):
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 17: routing and scaling out", argv) as story:
+    with Story(17, argv) as story:
         story.start_fresh(queues=PACKAGE_QUEUES, exchanges=["lesson17"])
 
         story.section("Send first: task_routes puts each task in its queue")

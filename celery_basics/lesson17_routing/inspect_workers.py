@@ -1,18 +1,18 @@
 """Lesson 17, the control API: ask the running workers who they are and what they consume.
 
-    python -m celery_basics.lesson17_routing.inspect_workers
+    python inspect_workers.py
 
 The same questions from the command line:
 
-    celery -A celery_basics.lesson17_routing.tasks inspect ping
-    celery -A celery_basics.lesson17_routing.tasks inspect active_queues
-    celery -A celery_basics.lesson17_routing.tasks inspect stats
+    celery -A tasks inspect ping
+    celery -A tasks inspect active_queues
+    celery -A tasks inspect stats
 """
 
 import argparse
+import sys
 
-from celery_basics.lesson17_routing.tasks import app
-from lessons.roles import run_role
+from tasks import app
 
 
 def main(argv=None):
@@ -39,4 +39,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    sys.exit(main())

@@ -1,18 +1,20 @@
 """Lesson 17, the app: heavy 'media' tasks and light ones, routed to queues of their own.
 
-    celery -A celery_basics.lesson17_routing.tasks worker -n media@%h -Q lesson17_media -c 1 --prefetch-multiplier 1
-    celery -A celery_basics.lesson17_routing.tasks worker -n default@%h -Q lesson17_default
+    celery -A tasks worker -n media@%h -Q lesson17_media -c 1 --prefetch-multiplier 1
+    celery -A tasks worker -n default@%h -Q lesson17_default
 
 The queues are the lesson's own ('lesson17_media' rather than 'media') so that no other lesson's
 worker takes these tasks; the demo deletes them when it ends.
 """
 
+import os
 import time
 
 from celery import Celery
 from kombu import Exchange, Queue
 
-from lessons.settings import AMQP_URL, REDIS_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # One direct exchange; each queue is bound to it with its own name as the routing key.
 EXCHANGE = Exchange("lesson17", type="direct")

@@ -1,9 +1,9 @@
 """Lesson 18, the scheduler: celery beat sends each task of the beat_schedule when it is due.
 
-    python -m celery_basics.lesson18_periodic_tasks.beat                 # until Ctrl+C
-    python -m celery_basics.lesson18_periodic_tasks.beat --schedule /tmp/my-schedule
+    python beat.py                 # until Ctrl+C
+    python beat.py --schedule /tmp/my-schedule
 
-The same as `celery -A celery_basics.lesson18_periodic_tasks.tasks beat --schedule ...`.
+The same as `celery -A tasks beat --schedule ...`.
 Beat remembers when each entry last ran in a schedule file. Without --schedule it writes
 'celerybeat-schedule' into the current folder; this role keeps it in the temporary folder.
 Run ONE beat per schedule: two beats send every task twice.
@@ -13,8 +13,7 @@ import argparse
 import os
 import tempfile
 
-from celery_basics.lesson18_periodic_tasks.tasks import app
-from lessons.roles import run_role
+from tasks import app
 
 SCHEDULE = os.path.join(tempfile.gettempdir(), "lesson18-beat", "celerybeat-schedule")
 
@@ -30,4 +29,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -13,7 +13,9 @@ from pathlib import Path
 from celery.schedules import crontab
 
 from celery_basics.lesson18_periodic_tasks.tasks import app
-from lessons.runner import ROOT, Story, celery_env, wait_until
+from lessons.broker import celery_env
+from lessons.processes import ROOT
+from lessons.story import Story, wait_until
 
 LESSON = "celery_basics.lesson18_periodic_tasks"
 QUEUE = "lesson18_periodic_tasks"
@@ -23,7 +25,7 @@ RAN = r"run_report\[\S+\] succeeded in \S+: '{}'"
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 18: periodic tasks with beat", argv) as story:
+    with Story(18, argv) as story:
         # Celery names the default exchange after the default queue: both go at the end.
         story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
         folder = Path(tempfile.mkdtemp(prefix="lesson18-"))
@@ -48,9 +50,9 @@ def main(argv=None) -> int:
                   "entries, which are scaled down to seconds.")
 
         story.section("A worker and beat: two processes")
-        worker = story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", "1")
+        worker = story.start_worker("worker", "tasks", "--concurrency", "1")
         beat = story.start_command(
-            "beat", [sys.executable, "-m", "celery", "-A", f"{LESSON}.tasks", "beat",
+            "beat", [sys.executable, "-m", "celery", "-A", "tasks", "beat",
                      "--loglevel", "INFO", "--schedule", str(schedule_file)],
             ready=r"beat: Starting", stop_signal=signal.SIGTERM, env=celery_env())
         worker.wait_for(RAN.format("tick"), count=TICKS, timeout=30)

@@ -1,17 +1,19 @@
 """Lesson 18, the app: a task and the schedule that celery beat follows to send it.
 
-    celery -A celery_basics.lesson18_periodic_tasks.tasks worker --loglevel INFO
-    celery -A celery_basics.lesson18_periodic_tasks.tasks beat --loglevel INFO --schedule /tmp/lesson18-beat/celerybeat-schedule
+    celery -A tasks worker --loglevel INFO
+    celery -A tasks beat --loglevel INFO --schedule /tmp/lesson18-beat/celerybeat-schedule
 
 Beat only *sends* the tasks when they are due; a worker runs them. Two processes.
 """
 
+import os
 from datetime import timedelta
 
 from celery import Celery
 from celery.schedules import crontab
 
-from lessons.settings import AMQP_URL, REDIS_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 app = Celery("lesson18", broker=AMQP_URL, backend=REDIS_URL)
 app.conf.update(
@@ -22,19 +24,19 @@ app.conf.update(
     beat_schedule={
         # Intervals: a number of seconds or a timedelta. Scaled down from minutes or hours.
         "tick-every-second": {
-            "task": "celery_basics.lesson18_periodic_tasks.tasks.run_report",
+            "task": "tasks.run_report",
             "schedule": 1.0,
             "args": ("tick",),
         },
         "tock-every-2-seconds": {
-            "task": "celery_basics.lesson18_periodic_tasks.tasks.run_report",
+            "task": "tasks.run_report",
             "schedule": timedelta(seconds=2),
             "args": ("tock",),
         },
         # A crontab fires at most once a minute (its smallest unit): here, at second 0 of each
         # minute. The real thing would be crontab(hour=7, minute=30, day_of_week="mon-fri").
         "cron-every-minute": {
-            "task": "celery_basics.lesson18_periodic_tasks.tasks.run_report",
+            "task": "tasks.run_report",
             "schedule": crontab(minute="*"),
             "args": ("cron",),
         },

@@ -1,12 +1,13 @@
 """Lesson 19, charts: draw Flower's numbers with matplotlib, since Flower has no graphs page.
 
-    python -m celery_basics.lesson19_flower.charts --out /tmp/lesson19_charts
+    python charts.py --out /tmp/lesson19_charts
 
 Three PNG files: the task runtime histogram (from /metrics, the buckets Prometheus would
 scrape), tasks per state and throughput over time (both from /api/tasks).
 """
 
 import argparse
+import sys
 import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -16,8 +17,7 @@ import matplotlib
 matplotlib.use("Agg")  # draw to files; no window, no display needed
 import matplotlib.pyplot as plt  # noqa: E402
 
-from celery_basics.lesson19_flower import flower_api  # noqa: E402
-from lessons.roles import run_role  # noqa: E402
+import flower_api  # noqa: E402
 
 DEFAULT_FOLDER = Path(tempfile.gettempdir()) / "lesson19_charts"
 STATE_COLOURS = {"SUCCESS": "#2e7d32", "FAILURE": "#c62828", "RETRY": "#ef6c00",
@@ -110,4 +110,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    sys.exit(main())

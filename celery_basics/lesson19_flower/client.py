@@ -1,14 +1,13 @@
 """Lesson 19, the client: send a mix of tasks for Flower to watch.
 
-    python -m celery_basics.lesson19_flower.client --fast 6 --slow 2 --fail 1 --flaky 1
+    python client.py --fast 6 --slow 2 --fail 1 --flaky 1
 
 Fast, slow, failing and retried tasks; the progress-reporting one is sent by progress.py.
 """
 
 import argparse
 
-from celery_basics.lesson19_flower.tasks import add, fail, flaky, slow
-from lessons.roles import run_role
+from tasks import add, fail, flaky, slow
 
 
 def main(argv=None):
@@ -40,4 +39,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -9,6 +9,7 @@ fast, slow, failing, retried and progress-reporting tasks. The demo reads Flower
 """
 
 import argparse
+import socket
 import sys
 from collections import Counter
 from pathlib import Path
@@ -17,12 +18,12 @@ from urllib.parse import urlsplit
 import requests
 
 from celery_basics.lesson19_flower import charts, flower_api
-from celery_basics.lesson19_flower.flower import check_port_free
 from lessons import broker, settings
-from lessons.runner import Story, wait_until
+from lessons.errors import CourseError
+from lessons.story import Story, wait_until
 
 LESSON = "celery_basics.lesson19_flower"
-TASKS = f"{LESSON}.tasks"
+TASKS = "tasks"
 QUEUE = "lesson19_flower"
 WORKERS = ("worker-1", "worker-2")
 FAST, SLOW, SLOW_SECONDS, FAIL, FLAKY, FLAKY_FAILURES = 8, 2, 1.0, 1, 1, 2
@@ -38,12 +39,26 @@ def _options(argv):
     return parser.parse_known_args(argv)
 
 
+def check_port_free(port, host="127.0.0.1"):
+    """Raise a CourseError naming the port and FLOWER_URL when something already listens there."""
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise CourseError(
+                f"Port {port} on {host} is already taken, so Flower cannot listen there: another "
+                "Flower (the compose stack's 'flower' service, or an earlier run) or another "
+                f"program uses it. Stop it (for the compose one: 'docker compose stop flower'), or "
+                f"give this lesson another port: FLOWER_URL=http://127.0.0.1:5556 make lesson-19."
+            ) from None
+
+
 def _status(path, auth):
     return requests.get(flower_api.BASE + path, auth=auth, timeout=10).status_code
 
 
 def _forget(task_ids):
-    from celery_basics.lesson19_flower.tasks import app
+    from celery_basics.lesson19_flower.tasks import app  # only to reach the result backend
 
     for task_id in task_ids:
         app.AsyncResult(task_id).forget()
@@ -52,7 +67,7 @@ def _forget(task_ids):
 def main(argv=None) -> int:
     options, rest = _options(argv)
     port = urlsplit(settings.FLOWER_URL).port or 5555
-    with Story("Lesson 19: monitoring Celery with Flower", rest) as story:
+    with Story(19, rest) as story:
         check_port_free(port)  # a sentence naming the port and FLOWER_URL when it is taken
         story.start_fresh(queues=[QUEUE])
         story.cleanup(lambda: broker.delete_exchanges(QUEUE))
@@ -67,11 +82,10 @@ def main(argv=None) -> int:
         hostnames = {w.wait_for(r"\b(\S+@\S+) ready\.").group(1) for w in workers}
 
         story.section("Flower, on 127.0.0.1 only, behind basic auth")
-        story.say(f"python -m {LESSON}.flower   (runs: celery -A {TASKS} flower "
-                  f"--address=127.0.0.1 --port={port}, with FLOWER_BASIC_AUTH and FLOWER_BROKER_API "
-                  "in its environment: Flower reads FLOWER_* variables as options, and the "
-                  "passwords stay out of 'ps')")
-        flower = story.start("flower", f"{LESSON}.flower", ready=r"Connected to amqp", timeout=30)
+        story.say(f"celery -A tasks flower   (its options in flowerconfig.py: 127.0.0.1, port {port} "
+                  "from FLOWER_URL, basic auth from FLOWER_BASIC_AUTH, --broker_api from "
+                  "MANAGEMENT_URL; Flower reads flowerconfig.py from the folder it runs in)")
+        flower = story.start_role("flower", "flower", ready=r"Connected to amqp", timeout=30)
         story.check(flower.count(rf"Visit me at http://127\.0\.0\.1:{port}") == 1,
                     f"Flower listens on 127.0.0.1:{port} (the port of FLOWER_URL)")
         seen = wait_until(lambda: hostnames <= set(flower_api.workers(refresh=True)), timeout=20,
@@ -180,9 +194,9 @@ def main(argv=None) -> int:
         story.check(all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in paths),
                     f"{len(paths)} PNG charts: runtime histogram, tasks per state, throughput")
         if options.screenshots:
-            from celery_basics.lesson19_flower import screenshots
+            from tools.lesson19_screenshots import capture  # a maintainer tool (README pictures)
 
-            shots = screenshots.capture(options.screenshots)
+            shots = capture(options.screenshots)
             for path in shots:
                 story.say(f"  wrote {path}")
             story.check(all(p.stat().st_size > 0 for p in shots), "screenshots of the tasks and workers pages")

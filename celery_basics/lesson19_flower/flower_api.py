@@ -4,33 +4,29 @@ Flower 2.x answers its API (/api/...) only with credentials: basic auth here, fr
 FLOWER_BASIC_AUTH. /metrics and /healthcheck answer anyone who can reach the port, which is one
 reason the lesson binds Flower to 127.0.0.1.
 
-    from celery_basics.lesson19_flower import flower_api
+    import flower_api
     flower_api.tasks()            # {task id: {name, state, received, started, runtime, worker, ...}}
     flower_api.workers()          # {worker name: {stats, active_queues, registered, ...}}
     flower_api.queue_lengths()    # {queue name: messages waiting}
     flower_api.metrics()          # [(metric name, labels, value), ...]
 """
 
+import os
+
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from lessons.errors import CourseError
-from lessons.settings import FLOWER_URL, flower_credentials
+FLOWER_URL = os.environ.get("FLOWER_URL", "http://127.0.0.1:5555")
+FLOWER_BASIC_AUTH = os.environ.get("FLOWER_BASIC_AUTH", "course:course")
 
 BASE = FLOWER_URL.rstrip("/")
+CREDENTIALS = tuple(FLOWER_BASIC_AUTH.split(":", 1))  # (user, password) for basic auth
 
 
 def get(path, auth=True, **params):
     """GET a Flower API path with basic auth; the JSON answer."""
-    credentials = flower_credentials() if auth else None
-    response = requests.get(BASE + path, auth=credentials, params=params, timeout=10)
-    if response.status_code == 401:
-        raise CourseError(
-            f"Flower at {FLOWER_URL} answered 401 Unauthorized to {path}: the user or password "
-            "is wrong (or missing). Set FLOWER_BASIC_AUTH=user:password to what Flower was "
-            "started with (the lesson's default is course:course)."
-        )
-    response.raise_for_status()
+    response = requests.get(BASE + path, auth=CREDENTIALS if auth else None, params=params, timeout=10)
+    response.raise_for_status()  # 401 Unauthorized: a wrong (or no) FLOWER_BASIC_AUTH
     return response.json()
 
 

@@ -1,19 +1,20 @@
 """Lesson 19, the monitor: print what Flower knows, from its HTTP API and its /metrics.
 
-    python -m celery_basics.lesson19_flower.monitor            (Flower must be running)
-    FLOWER_BASIC_AUTH=course:wrong python -m celery_basics.lesson19_flower.monitor   -> 401
+    python monitor.py            (Flower must be running)
+    FLOWER_BASIC_AUTH=course:wrong python monitor.py   -> 401
 
 Task history (name, state, received, started, runtime, worker), each worker's counters, the
 queue lengths, and the event counters and runtime histogram Flower exports for Prometheus.
 """
 
 import argparse
+import os
 from collections import Counter
 from datetime import datetime
 
-from celery_basics.lesson19_flower import flower_api
-from lessons.roles import run_role
-from lessons.settings import FLOWER_URL
+import flower_api
+
+FLOWER_URL = os.environ.get("FLOWER_URL", "http://127.0.0.1:5555")
 
 
 def clock(timestamp):
@@ -61,4 +62,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -1,6 +1,6 @@
 """Lesson 19, progress: one task, seen from the result backend and from Flower side by side.
 
-    python -m celery_basics.lesson19_flower.progress --steps 5 --delay 0.4
+    python progress.py --steps 5 --delay 0.4
 
 The task reports a custom PROGRESS state with update_state(). That state lives in the result
 backend (Redis): AsyncResult.state and .info show it. Flower builds its view from the workers'
@@ -9,11 +9,11 @@ STARTED the whole time the task runs.
 """
 
 import argparse
+import sys
 import time
 
-from celery_basics.lesson19_flower import flower_api
-from celery_basics.lesson19_flower.tasks import report
-from lessons.roles import run_role
+import flower_api
+from tasks import report
 
 
 def main(argv=None):
@@ -47,4 +47,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    sys.exit(main())

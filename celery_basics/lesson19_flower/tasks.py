@@ -1,18 +1,20 @@
 """Lesson 19, the Celery app: a mix of tasks for Flower to watch.
 
-    celery -A celery_basics.lesson19_flower.tasks worker -E --loglevel INFO
-    celery -A celery_basics.lesson19_flower.tasks flower --address=127.0.0.1 --port=5555
+    celery -A tasks worker -E --loglevel INFO
+    celery -A tasks flower --address=127.0.0.1 --port=5555
 
 Fast, slow, failing, retried and progress-reporting tasks, so that Flower's task history shows
 every state. Durations are short so the demo ends in seconds. The tasks have short explicit
 names ("lesson19.add") so Flower's tables stay readable.
 """
 
+import os
 import time
 
 from celery import Celery
 
-from lessons.settings import AMQP_URL, REDIS_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 app = Celery("lesson19", broker=AMQP_URL, backend=REDIS_URL)
 app.conf.update(

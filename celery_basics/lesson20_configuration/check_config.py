@@ -1,8 +1,8 @@
 """Lesson 20, check a configuration module before a worker uses it.
 
-    python -m celery_basics.lesson20_configuration.check_config                 # the default one
-    python -m celery_basics.lesson20_configuration.check_config production
-    python -m celery_basics.lesson20_configuration.check_config misspelled      # finds the typo
+    python check_config.py                 # the default one, celeryconfig.py
+    python check_config.py production
+    python check_config.py misspelled      # finds the typo
 
 Celery silently ignores a lower-case name it does not know; this asks Celery's own table of
 settings (app.conf.find_option) about every name, and suggests the setting you meant.
@@ -11,29 +11,26 @@ settings (app.conf.find_option) about every name, and suggests the setting you m
 import argparse
 import difflib
 import importlib
+import sys
 import types
 
 from celery import Celery
 from celery.app.defaults import DEFAULTS
-
-from lessons.roles import run_role
-from lessons.settings import redact
-
-PACKAGE = "celery_basics.lesson20_configuration"
+from kombu.utils.url import maybe_sanitize_url  # hides the password of a URL, if any
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Check the setting names of a configuration module.")
     parser.add_argument("config", nargs="?", default="celeryconfig",
-                        help="a module of this lesson (celeryconfig, production, misspelled) or a dotted name")
+                        help="a module's dotted name (celeryconfig, production, misspelled)")
     args = parser.parse_args(argv)
-    name = args.config if "." in args.config else f"{PACKAGE}.{args.config}"
+    name = args.config
 
     app = Celery("check")
     app.config_from_object(name)
     try:
         # app.conf loads the module on first use: here.
-        print(f" [*] {name}: broker {redact(app.conf.broker_url)}")
+        print(f" [*] {name}: broker {maybe_sanitize_url(app.conf.broker_url)}")
     except ImportError as exc:
         print(f" [!] Celery: {exc!r}")
         print(f" [!] The configuration module {name!r} cannot be imported. Check its name (and "
@@ -48,7 +45,7 @@ def main(argv=None):
             continue  # imports such as os
         try:
             app.conf.find_option(setting)  # Celery's table of settings: KeyError if unknown
-            print(f" [.] {setting} = {redact(value) if isinstance(value, str) else value!r}")
+            print(f" [.] {setting} = {maybe_sanitize_url(value) if isinstance(value, str) else value!r}")
         except KeyError as exc:
             unknown += 1
             guess = difflib.get_close_matches(setting, DEFAULTS, n=1)
@@ -61,4 +58,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    sys.exit(main())

@@ -7,15 +7,16 @@ environment, what the workers really run with, and two mistakes.
 import json
 import sys
 
-from lessons.runner import Story
+from lessons.story import Story
 
 LESSON = "celery_basics.lesson20_configuration"
+APP = "proj"  # celery -A proj: the package proj/ of the lesson's folder
 QUEUE = "lesson20_configuration"
 CONF = r"\[\.\] (\S+) (\w+) = (.*?)( \(default\))?$"
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 20: configuration", argv) as story:
+    with Story(20, argv) as story:
         # Celery names the default exchange after the default queue: both go at the end.
         story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
 
@@ -27,14 +28,14 @@ def main(argv=None) -> int:
 
         story.section("Three workers, one app, three configurations")
         story.say("dev:  the default module (celeryconfig) with CELERY_WORKER_CONCURRENCY=3 in its environment\n"
-                  "prod: CELERY_CONFIG_MODULE=celery_basics.lesson20_configuration.production\n"
-                  "typo: CELERY_CONFIG_MODULE=celery_basics.lesson20_configuration.misspelled")
+                  "prod: CELERY_CONFIG_MODULE=production\n"
+                  "typo: CELERY_CONFIG_MODULE=misspelled")
         workers = {
-            "dev": story.start_worker("dev", LESSON, ready=None, env={"CELERY_WORKER_CONCURRENCY": "3"}),
-            "prod": story.start_worker("prod", LESSON, ready=None,
-                                       env={"CELERY_CONFIG_MODULE": f"{LESSON}.production"}),
-            "typo": story.start_worker("typo", LESSON, ready=None,
-                                       env={"CELERY_CONFIG_MODULE": f"{LESSON}.misspelled"}),
+            "dev": story.start_worker("dev", APP, ready=None, env={"CELERY_WORKER_CONCURRENCY": "3"}),
+            "prod": story.start_worker("prod", APP, ready=None,
+                                       env={"CELERY_CONFIG_MODULE": "production"}),
+            "typo": story.start_worker("typo", APP, ready=None,
+                                       env={"CELERY_CONFIG_MODULE": "misspelled"}),
         }
         names = {role: worker.wait_for(r"(\S+@\S+) ready\.", timeout=30)[1]
                  for role, worker in workers.items()}
@@ -65,8 +66,8 @@ def main(argv=None) -> int:
         story.check(all(prod.get(key) == value for key, value in expected.items()),
                     "prod: production.py's values (prefetch 1, acks late, time limits 60/90 s, ...)")
 
-        story.say(f"From the command line: celery -A {LESSON} inspect conf -j -d {names['prod']}")
-        cli = story.start_command("celery", [sys.executable, "-m", "celery", "-A", LESSON, "inspect",
+        story.say(f"From the command line: celery -A {APP} inspect conf -j -d {names['prod']}")
+        cli = story.start_command("celery", [sys.executable, "-m", "celery", "-A", APP, "inspect",
                                              "conf", "--json", "--destination", names["prod"]])
         cli.wait(timeout=30)
         reply = next((json.loads(line) for line in cli.lines if line.startswith("{")), {})
@@ -88,11 +89,11 @@ def main(argv=None) -> int:
         checked = story.run("check", f"{LESSON}.check_config", "celeryconfg", expect_code=1)
         story.check(checked.count(r"ModuleNotFoundError") == 1,
                     "check_config: Celery's ModuleNotFoundError, and a sentence about the name")
-        missing = story.start_worker("missing", LESSON, ready=None, echo=False,
-                                     env={"CELERY_CONFIG_MODULE": f"{LESSON}.celeryconfg"})
+        missing = story.start_worker("missing", APP, ready=None, echo=False,
+                                     env={"CELERY_CONFIG_MODULE": "celeryconfg"})
         code = missing.wait(timeout=30)
         last = missing.lines[-1] if missing.lines else ""
-        story.say(f"A worker with CELERY_CONFIG_MODULE={LESSON}.celeryconfg exits with code {code}; "
+        story.say(f"A worker with CELERY_CONFIG_MODULE=celeryconfg exits with code {code}; "
                   f"Celery prints a traceback that ends with:\n    {last}")
         story.say("In a sentence: the configuration module named by CELERY_CONFIG_MODULE cannot be "
                   "imported (a typo: 'celeryconfg'), so the worker cannot even start.")

@@ -1,17 +1,17 @@
 """Lesson 20, a production configuration: the same broker, safer settings (see README's table).
 
-    CELERY_CONFIG_MODULE=celery_basics.lesson20_configuration.production celery -A celery_basics.lesson20_configuration worker
+    CELERY_CONFIG_MODULE=production celery -A proj worker --loglevel INFO
 """
 
 import os
 
-from lessons import settings  # import the module, not its names: see README, Pitfalls
-
 # In production: a broker user of its own (never guest) and TLS, e.g.
 #   broker_url = "amqps://orders:SECRET@rabbit.internal:5671/orders"
 #   broker_use_ssl = {"ca_certs": "/etc/ssl/rabbit-ca.pem", "cert_reqs": ssl.CERT_REQUIRED}
-broker_url = settings.AMQP_URL
-result_backend = settings.REDIS_URL
+# Straight into the settings, not into names of their own: every public name of this module
+# is published by `celery inspect conf`, and Celery masks the password only in its settings.
+broker_url = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+result_backend = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 broker_connection_retry_on_startup = True
 task_default_queue = "lesson20_configuration"
 

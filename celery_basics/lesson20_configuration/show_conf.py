@@ -1,20 +1,20 @@
 """Lesson 20, ask running workers for the settings they really use (the control API's `conf`).
 
-    python -m celery_basics.lesson20_configuration.show_conf                  # every worker
-    python -m celery_basics.lesson20_configuration.show_conf prod@myhost      # one of them
+    python show_conf.py                  # every worker
+    python show_conf.py prod@myhost      # one of them
 
 The command-line twin shows the settings that differ from Celery's defaults:
 
-    celery -A celery_basics.lesson20_configuration inspect conf
+    celery -A proj inspect conf
 """
 
 import argparse
 import json
+import sys
 
 from celery.app.defaults import DEFAULTS
 
-from celery_basics.lesson20_configuration.celery import app
-from lessons.roles import run_role
+from proj.celery import app
 
 SETTINGS = [
     "worker_concurrency", "worker_prefetch_multiplier", "task_acks_late",
@@ -49,4 +49,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    sys.exit(main())

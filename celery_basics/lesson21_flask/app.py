@@ -1,7 +1,7 @@
 """Lesson 21, the web app: Flask hands slow work to Celery and answers at once.
 
-    python -m celery_basics.lesson21_flask.app                 # http://127.0.0.1:5021/
-    python -m celery_basics.lesson21_flask.app --port 0        # any free port (printed)
+    python app.py                 # http://127.0.0.1:5021/
+    python app.py --port 0        # any free port (printed)
 
     POST /reports        {"title": "Q3", "pages": 10}  -> 202, {"id": ..., "url": "/reports/<id>"}
     GET  /reports/<id>   -> {"state": "PROGRESS", "progress": {"current": 3, "total": 10}, ...}
@@ -10,6 +10,7 @@
 
 import argparse
 import logging
+import os
 
 import redis
 from celery.result import AsyncResult
@@ -17,11 +18,10 @@ from flask import Flask, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
 
-from celery_basics.lesson21_flask.tasks import app as celery_app
-from celery_basics.lesson21_flask.tasks import build_report
-from lessons.errors import explain
-from lessons.roles import run_role
-from lessons.settings import REDIS_URL
+from tasks import app as celery_app
+from tasks import build_report
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 app = Flask(__name__)
 
@@ -92,7 +92,7 @@ def http_error(exc):
 def unexpected_error(exc):
     # Redis or RabbitMQ down, or a bug: a sentence (and the traceback in the server log only).
     app.logger.exception("request failed")
-    return jsonify(error=explain(exc) or "the server failed to answer; see its log"), 500
+    return jsonify(error=f"the server failed to answer ({type(exc).__name__}); see its log"), 500
 
 
 def main(argv=None):
@@ -112,4 +112,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

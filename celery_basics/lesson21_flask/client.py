@@ -1,17 +1,16 @@
 """Lesson 21, an HTTP client of the app: start a report, then poll it until it is done.
 
-    python -m celery_basics.lesson21_flask.client --pages 5
-    python -m celery_basics.lesson21_flask.client --url http://127.0.0.1:5021 --fail-at 3
+    python client.py --pages 5
+    python client.py --url http://127.0.0.1:5021 --fail-at 3
 
 It talks HTTP only: it never imports Celery. The same calls work from curl or a browser.
 """
 
 import argparse
+import sys
 import time
 
 import requests
-
-from lessons.roles import run_role
 
 
 def main(argv=None):
@@ -60,4 +59,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    sys.exit(main())

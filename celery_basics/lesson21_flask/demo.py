@@ -9,15 +9,15 @@ import time
 import redis
 import requests
 
-from lessons.runner import Story
 from lessons.settings import REDIS_URL
+from lessons.story import Story
 
 LESSON = "celery_basics.lesson21_flask"
 QUEUE = "lesson21_flask"
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 21: a Flask app that hands slow work to Celery", argv) as story:
+    with Story(21, argv) as story:
         # Celery names the default exchange after the default queue: both go at the end.
         story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
         store = redis.Redis.from_url(REDIS_URL)
@@ -25,7 +25,7 @@ def main(argv=None) -> int:
         story.cleanup(lambda: forget(store, job_ids), always=True)
 
         story.section("Start a worker and the web app (Flask's own server, any free port)")
-        worker = story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", "2")
+        worker = story.start_worker("worker", "tasks", "--concurrency", "2")
         web = story.start("app", f"{LESSON}.app", "--port", "0", "--quiet",
                           ready=r"Serving on http://\S+")
         base = web.wait_for(r"Serving on (http://[\d.]+:\d+)/").group(1)

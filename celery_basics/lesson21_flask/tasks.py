@@ -1,16 +1,18 @@
 """Lesson 21, the Celery side: one slow task that reports its progress.
 
-    celery -A celery_basics.lesson21_flask.tasks worker --loglevel INFO
+    celery -A tasks worker --loglevel INFO
 
 The Flask app (app.py) only queues `build_report` and reads its state back; the work runs here,
 in the worker, so a web request never waits for it.
 """
 
+import os
 import time
 
 from celery import Celery
 
-from lessons.settings import AMQP_URL, REDIS_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 app = Celery("lesson21", broker=AMQP_URL, backend=REDIS_URL)
 app.conf.update(

@@ -12,16 +12,17 @@ from pathlib import Path
 
 import redis
 
-from lessons.runner import Story, wait_until
 from lessons.settings import REDIS_URL
+from lessons.story import Story, wait_until
 
 LESSON = "celery_basics.lesson22_django"
 QUEUE = "lesson22_django"
-REPO = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent  # the Django project's folder: manage.py, proj/, orders/
+REPO = HERE.parents[1]
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 22: Celery inside Django", argv) as story:
+    with Story(22, argv) as story:
         # Celery names the default exchange after the default queue: both go at the end.
         story.start_fresh(queues=[QUEUE], exchanges=[QUEUE])
         folder = Path(tempfile.mkdtemp(prefix="course-lesson22-"))
@@ -38,17 +39,21 @@ def main(argv=None) -> int:
                     f"the table orders_order exists in {database}, outside the repository")
 
         story.section("A Celery worker for the Django project (celery -A ...proj worker)")
-        worker = story.start_worker("worker", f"{LESSON}.proj", "--concurrency", "2", env=env)
-        story.check(worker.count(r"\. celery_basics\.lesson22_django\.orders\.tasks\.confirm_order") == 1,
+        worker = story.start_worker("worker", "proj", "--concurrency", "2", env=env)
+        story.check(worker.count(r"\. orders\.tasks\.confirm_order") == 1,
                     "autodiscover_tasks() found orders/tasks.py: the worker lists confirm_order")
 
         import django
 
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", f"{LESSON}.proj.settings")
+        # This process runs the project too (Django's test client), as manage.py would: from the
+        # project's folder, with proj.settings.
+        if str(HERE) not in sys.path:
+            sys.path.insert(0, str(HERE))
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
         django.setup()
         from django.test import Client
 
-        from celery_basics.lesson22_django.orders.models import Order
+        from orders.models import Order
 
         client = Client()
         store = redis.Redis.from_url(REDIS_URL)

@@ -7,14 +7,14 @@ import sys
 
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story
+from lessons.story import Story
 
 LESSON = "rabbitmq_basics.lesson01_hello_world"
 QUEUE = "hello"
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 1: hello world", argv) as story:
+    with Story(1, argv) as story:
         story.start_fresh(queues=[QUEUE])
 
         story.section("Send a message while nobody listens")

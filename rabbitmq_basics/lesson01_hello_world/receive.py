@@ -1,15 +1,15 @@
 """Lesson 1, the consumer: print every message that arrives on the queue 'hello'.
 
-    python -m rabbitmq_basics.lesson01_hello_world.receive            # until Ctrl+C
-    python -m rabbitmq_basics.lesson01_hello_world.receive --max-messages 2
+    python receive.py            # until Ctrl+C
+    python receive.py --max-messages 2
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 
 def main(argv=None):
@@ -42,4 +42,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -1,14 +1,14 @@
 """Lesson 1, the producer: put one message on the queue 'hello'.
 
-    python -m rabbitmq_basics.lesson01_hello_world.send "Hello World!"
+    python send.py "Hello World!"
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 
 def main(argv=None):
@@ -30,4 +30,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -9,7 +9,7 @@ import sys
 
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story, eventually, wait_until
+from lessons.story import Story, eventually, wait_until
 
 LESSON = "rabbitmq_basics.lesson02_work_queues"
 QUEUE = "task_queue"
@@ -41,7 +41,7 @@ def run_batch(story, tasks, prefetch):
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 2: work queues", argv) as story:
+    with Story(2, argv) as story:
         story.start_fresh(queues=[QUEUE])
 
         story.section("Round-robin: two workers share six equal tasks")

@@ -2,15 +2,15 @@
 
 Each argument is one task; its dots say how long it takes (one second per dot by default).
 
-    python -m rabbitmq_basics.lesson02_work_queues.new_task "First." "Second.." "Third..."
+    python new_task.py "First." "Second.." "Third..."
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 
 def main(argv=None):
@@ -39,4 +39,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

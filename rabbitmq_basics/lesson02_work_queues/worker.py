@@ -1,16 +1,16 @@
 """Lesson 2, the worker: take tasks from 'task_queue', do them, and acknowledge each one.
 
-    python -m rabbitmq_basics.lesson02_work_queues.worker                 # fair dispatch
-    python -m rabbitmq_basics.lesson02_work_queues.worker --prefetch 0    # plain round-robin
+    python worker.py                 # fair dispatch
+    python worker.py --prefetch 0    # plain round-robin
 """
 
 import argparse
+import os
 import time
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 
 def main(argv=None):
@@ -54,4 +54,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

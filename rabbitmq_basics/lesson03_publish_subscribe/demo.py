@@ -6,7 +6,7 @@
 import sys
 
 from lessons.management import Management
-from lessons.runner import Story, wait_until
+from lessons.story import Story, wait_until
 
 LESSON = "rabbitmq_basics.lesson03_publish_subscribe"
 EXCHANGE = "logs"
@@ -14,7 +14,7 @@ QUEUE_LINE = r"\[\*\] Queue (amq\.gen-\S+) bound"
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 3: publish/subscribe (fanout)", argv) as story:
+    with Story(3, argv) as story:
         management = Management()
         story.start_fresh(exchanges=[EXCHANGE])
 

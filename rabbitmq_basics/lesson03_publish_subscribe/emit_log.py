@@ -1,14 +1,14 @@
 """Lesson 3, the publisher: send one log line to the fanout exchange 'logs'.
 
-    python -m rabbitmq_basics.lesson03_publish_subscribe.emit_log "info: Hello World!"
+    python emit_log.py "info: Hello World!"
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 
 def main(argv=None):
@@ -31,4 +31,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -1,15 +1,15 @@
 """Lesson 3, a subscriber: a private queue bound to the exchange 'logs'; print what arrives.
 
-    python -m rabbitmq_basics.lesson03_publish_subscribe.receive_logs            # until Ctrl+C
-    python -m rabbitmq_basics.lesson03_publish_subscribe.receive_logs --max-messages 3
+    python receive_logs.py            # until Ctrl+C
+    python receive_logs.py --max-messages 3
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 
 def main(argv=None):
@@ -49,4 +49,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -10,7 +10,7 @@ import pika.exceptions
 
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story, wait_until
+from lessons.story import Story, wait_until
 
 LESSON = "rabbitmq_basics.lesson04_routing"
 EXCHANGE = "direct_logs"
@@ -24,7 +24,7 @@ LINES = [("info", "user logged in"), ("warning", "disk 80% full"),
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 4: routing (direct exchange)", argv) as story:
+    with Story(4, argv) as story:
         management = Management()
         story.start_fresh(exchanges=[EXCHANGE])
 

@@ -1,14 +1,14 @@
 """Lesson 4, the publisher: send a log line with its severity as the routing key.
 
-    python -m rabbitmq_basics.lesson04_routing.emit_log_direct error "Run. Run. Or it will explode."
+    python emit_log_direct.py error "Run. Run. Or it will explode."
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 
 def severity(text):
@@ -40,4 +40,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -1,15 +1,15 @@
 """Lesson 4, a subscriber: bind a private queue once per severity; print what arrives.
 
-    python -m rabbitmq_basics.lesson04_routing.receive_logs_direct error              # errors only
-    python -m rabbitmq_basics.lesson04_routing.receive_logs_direct info warning error
+    python receive_logs_direct.py error              # errors only
+    python receive_logs_direct.py info warning error
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 
 def severity(text):
@@ -58,4 +58,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

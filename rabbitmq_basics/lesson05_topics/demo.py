@@ -6,7 +6,7 @@
 import sys
 
 from lessons.management import Management
-from lessons.runner import Story, wait_until
+from lessons.story import Story, wait_until
 
 LESSON = "rabbitmq_basics.lesson05_topics"
 EXCHANGE = "topic_logs"
@@ -38,7 +38,7 @@ def matches(pattern: str, key: str) -> bool:
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 5: topics", argv) as story:
+    with Story(5, argv) as story:
         management = Management()
         story.start_fresh(exchanges=[EXCHANGE])
 

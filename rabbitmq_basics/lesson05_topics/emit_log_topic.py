@@ -1,14 +1,14 @@
 """Lesson 5, the publisher: send a log line with a dotted routing key such as 'kern.critical'.
 
-    python -m rabbitmq_basics.lesson05_topics.emit_log_topic kern.critical "A critical kernel error"
+    python emit_log_topic.py kern.critical "A critical kernel error"
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 
 def routing_key(text):
@@ -40,4 +40,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -1,17 +1,17 @@
 """Lesson 5, a subscriber: bind a private queue with one or more patterns; print what arrives.
 
-    python -m rabbitmq_basics.lesson05_topics.receive_logs_topic "#"                 # everything
-    python -m rabbitmq_basics.lesson05_topics.receive_logs_topic "kern.*" "*.critical"
+    python receive_logs_topic.py "#"                 # everything
+    python receive_logs_topic.py "kern.*" "*.critical"
 
 In a pattern, '*' stands for exactly one word and '#' for zero or more words.
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 
 def pattern(text):
@@ -68,4 +68,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

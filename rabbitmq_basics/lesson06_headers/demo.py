@@ -6,7 +6,7 @@
 import sys
 
 from lessons.management import Management
-from lessons.runner import Story, wait_until
+from lessons.story import Story, wait_until
 
 LESSON = "rabbitmq_basics.lesson06_headers"
 EXCHANGE = "headers_logs"
@@ -40,7 +40,7 @@ def show(headers: dict) -> str:
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 6: headers exchange", argv) as story:
+    with Story(6, argv) as story:
         management = Management()
         story.start_fresh(exchanges=[EXCHANGE])
 

@@ -1,15 +1,15 @@
 """Lesson 6, the publisher: send a log line whose headers say what it is.
 
-    python -m rabbitmq_basics.lesson06_headers.emit_headers source=kern severity=critical
-    python -m rabbitmq_basics.lesson06_headers.emit_headers source=auth --message "Login failed"
+    python emit_headers.py source=kern severity=critical
+    python emit_headers.py source=auth --message "Login failed"
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 
 def header(text):
@@ -47,4 +47,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -1,15 +1,15 @@
 """Lesson 6, a subscriber: bind a private queue with header values to match, all or any of them.
 
-    python -m rabbitmq_basics.lesson06_headers.receive_headers source=kern severity=critical
-    python -m rabbitmq_basics.lesson06_headers.receive_headers --match any source=kern severity=critical
+    python receive_headers.py source=kern severity=critical
+    python receive_headers.py --match any source=kern severity=critical
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 
 def header(text):
@@ -69,4 +69,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -11,7 +11,7 @@ import pika
 
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story, wait_until
+from lessons.story import Story, wait_until
 
 LESSON = "rabbitmq_basics.lesson07_rpc"
 QUEUE = "rpc_queue"
@@ -21,7 +21,7 @@ CPU = r"Waited ([\d.]+) s for replies, using ([\d.]+) s of CPU"
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 7: RPC", argv) as story:
+    with Story(7, argv) as story:
         management = Management()
         story.start_fresh(queues=[QUEUE])
 

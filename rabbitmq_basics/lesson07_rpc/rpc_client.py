@@ -1,19 +1,20 @@
 """Lesson 7, the client: call fib(n) on an rpc_server and wait for the reply, with a timeout.
 
-    python -m rabbitmq_basics.lesson07_rpc.rpc_client 30
-    python -m rabbitmq_basics.lesson07_rpc.rpc_client 30 --timeout 2           # give up after 2 s
-    python -m rabbitmq_basics.lesson07_rpc.rpc_client 10 --count 200           # round trips per second
-    python -m rabbitmq_basics.lesson07_rpc.rpc_client 30 --direct-reply-to     # no reply queue at all
+    python rpc_client.py 30
+    python rpc_client.py 30 --timeout 2           # give up after 2 s
+    python rpc_client.py 10 --count 200           # round trips per second
+    python rpc_client.py 30 --direct-reply-to     # no reply queue at all
 """
 
 import argparse
+import os
+import sys
 import time
 import uuid
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 DIRECT_REPLY_TO = "amq.rabbitmq.reply-to"
 
@@ -86,7 +87,7 @@ class FibonacciRpcClient:
 
         if self.response is None:
             raise RpcTimeout(f"No reply within {self.timeout:g} s. Is an rpc_server running? "
-                             "Start one: python -m rabbitmq_basics.lesson07_rpc.rpc_server")
+                             "Start one: python rpc_server.py")
         props, body = self.response
         if props.headers and "error" in props.headers:
             raise RemoteError(props.headers["error"])
@@ -137,4 +138,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    sys.exit(main())

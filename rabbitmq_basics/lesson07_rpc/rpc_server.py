@@ -1,14 +1,14 @@
 """Lesson 7, the server: answer fib(n) requests from the queue 'rpc_queue'.
 
-    python -m rabbitmq_basics.lesson07_rpc.rpc_server          # until Ctrl+C; start two to share the load
+    python rpc_server.py          # until Ctrl+C; start two to share the load
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 
 def fib(n):
@@ -59,4 +59,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -9,7 +9,7 @@ import sys
 
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story
+from lessons.story import Story
 
 LESSON = "rabbitmq_basics.lesson08_publisher_confirms"
 CONFIRMS = "lesson08.confirms"
@@ -35,7 +35,7 @@ def main(argv=None) -> int:
     parser.add_argument("--messages", type=int, default=3000)
     known, rest = parser.parse_known_args(argv)
     count = known.messages
-    with Story("Lesson 8: publisher confirms and unroutable messages", rest) as story:
+    with Story(8, rest) as story:
         story.start_fresh(queues=QUEUES, exchanges=EXCHANGES)
 
         story.section(f"Three ways to wait for confirms: {count} persistent messages each, same durable queue")

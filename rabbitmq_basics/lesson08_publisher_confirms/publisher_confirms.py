@@ -11,17 +11,17 @@ counts the confirms that come back:
 The last two need pika's asynchronous SelectConnection: a BlockingConnection in confirm mode
 waits for each message's confirm inside basic_publish.
 
-    python -m rabbitmq_basics.lesson08_publisher_confirms.publisher_confirms --strategy async
-    python -m rabbitmq_basics.lesson08_publisher_confirms.publisher_confirms --messages 20000
+    python publisher_confirms.py --strategy async
+    python publisher_confirms.py --messages 20000
 """
 
 import argparse
+import os
 import time
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 QUEUE = "lesson08.confirms"
 PERSISTENT = pika.BasicProperties(delivery_mode=pika.DeliveryMode.Persistent)
@@ -127,4 +127,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

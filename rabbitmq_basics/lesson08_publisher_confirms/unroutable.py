@@ -12,15 +12,15 @@ about it instead:
 Last, publishing to an exchange that does not exist closes the channel (404 NOT_FOUND); the
 connection survives, so the program opens a new channel and goes on.
 
-    python -m rabbitmq_basics.lesson08_publisher_confirms.unroutable
+    python unroutable.py
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 ORDERS = "lesson08.orders"  # a direct exchange, and the queue bound to it for 'order.created'
 ORDERS_WITH_AE = "lesson08.orders_with_ae"  # the same, with an alternate exchange
@@ -91,4 +91,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

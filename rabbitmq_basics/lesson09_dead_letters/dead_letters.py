@@ -6,17 +6,17 @@ Here every such queue dead-letters to the fanout exchange 'lesson09.dlx', whose 
 'lesson09.dead_letters' collects them. The TTLs are a fraction of a second so the demo is quick;
 in real life they are seconds to days.
 
-    python -m rabbitmq_basics.lesson09_dead_letters.dead_letters
+    python dead_letters.py
 """
 
 import argparse
 import logging
+import os
 import time
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 DLX = "lesson09.dlx"
 DEAD_LETTERS = "lesson09.dead_letters"
@@ -91,4 +91,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -9,7 +9,7 @@ import sys
 
 from lessons import broker
 from lessons.management import Management
-from lessons.runner import Story
+from lessons.story import Story
 
 LESSON = "rabbitmq_basics.lesson09_dead_letters"
 DEAD_LETTERS, DLX = "lesson09.dead_letters", "lesson09.dlx"
@@ -31,7 +31,7 @@ def dead_letters(management: Management) -> list[tuple[str, str, str]]:
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 9: dead letters, TTL, priority and quorum queues", argv) as story:
+    with Story(9, argv) as story:
         story.start_fresh(queues=QUEUES, exchanges=[DLX])
         management = Management()
 

@@ -2,17 +2,17 @@
 
 'ok ...' succeeds, 'flaky-N ...' fails until its N-th try, 'poison ...' always fails.
 
-    python -m rabbitmq_basics.lesson09_dead_letters.new_task "ok 1" "flaky-2 report" "poison pill"
+    python new_task.py "ok 1" "flaky-2 report" "poison pill"
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+from retry_worker import TASKS, declare_queues
 
-from .retry_worker import TASKS, declare_queues
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 
 def main(argv=None):
@@ -33,4 +33,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

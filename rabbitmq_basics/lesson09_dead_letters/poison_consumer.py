@@ -6,16 +6,16 @@ failed delivery. After the limit the broker stops redelivering and dead-letters 
 (x-death reason 'delivery_limit'). Without a limit (RabbitMQ 3.x) it would loop forever; RabbitMQ
 4.x sets a default limit of 20.
 
-    python -m rabbitmq_basics.lesson09_dead_letters.poison_consumer --publish "poison pill"
-    python -m rabbitmq_basics.lesson09_dead_letters.poison_consumer --idle-timeout 2
+    python poison_consumer.py --publish "poison pill"
+    python poison_consumer.py --idle-timeout 2
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 QUEUE = "lesson09.quorum"
 DLX = "lesson09.dlx"
@@ -59,4 +59,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -5,16 +5,16 @@ low-priority messages (priority 1), starts working through them one at a time (p
 and after the second one sends a few urgent messages (priority 9): the broker delivers those
 next, ahead of the rest of the backlog.
 
-    python -m rabbitmq_basics.lesson09_dead_letters.priority
-    python -m rabbitmq_basics.lesson09_dead_letters.priority --backlog 20 --urgent 5
+    python priority.py
+    python priority.py --backlog 20 --urgent 5
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 QUEUE = "lesson09.priority"
 
@@ -58,4 +58,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

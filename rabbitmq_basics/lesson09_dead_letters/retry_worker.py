@@ -12,17 +12,17 @@ queue. The broker counts each trip in the message's `x-death` header, which is h
 knows which try this is. Tasks: 'ok ...' succeeds, 'flaky-N ...' fails until try N,
 'poison ...' always fails.
 
-    python -m rabbitmq_basics.lesson09_dead_letters.retry_worker
-    python -m rabbitmq_basics.lesson09_dead_letters.retry_worker --max-tries 5 --delay 2000
+    python retry_worker.py
+    python retry_worker.py --max-tries 5 --delay 2000
 """
 
 import argparse
+import os
 import re
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 TASKS = "lesson09.tasks"
 RETRY = "lesson09.tasks.retry"
@@ -91,4 +91,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

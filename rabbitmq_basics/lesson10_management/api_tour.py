@@ -3,7 +3,7 @@
 Everything the web UI shows comes from this JSON API (http://127.0.0.1:15672/api/, documented at
 /api/index.html on the same server); here it is read with `requests`.
 
-    python -m rabbitmq_basics.lesson10_management.api_tour
+    python api_tour.py
 """
 
 import argparse
@@ -11,11 +11,7 @@ from urllib.parse import quote
 
 import requests
 
-from lessons.roles import run_role
-from lessons.settings import management_base, management_credentials, vhost
-
-API = management_base()
-AUTH = management_credentials()
+from management_api import API, AUTH, VHOST
 
 
 def get(path, **params):
@@ -27,7 +23,7 @@ def get(path, **params):
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Read the broker's overview, queues and connections.")
     parser.parse_args(argv)
-    name = vhost()
+    name = VHOST
 
     overview = get("overview")
     totals = overview["object_totals"]
@@ -51,9 +47,9 @@ def main(argv=None):
     for c in connections:
         client = c.get("client_properties", {})
         label = client.get("connection_name", c["name"])
-        print(f"     {label!r}: user {c['user']}, {c['channels']} channel(s), "
+        print(f"     {label!r}: user {c['user']}, {c.get('channels', '?')} channel(s), "
               f"{client.get('product', '?')} {client.get('version', '')}, {c.get('state', '?')}")
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

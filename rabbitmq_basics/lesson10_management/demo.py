@@ -12,7 +12,8 @@ from pathlib import Path
 
 from lessons import broker, settings
 from lessons.management import Management
-from lessons.runner import ReadinessTimeout, Story, wait_until
+from lessons.processes import ReadinessTimeout
+from lessons.story import Story, wait_until
 
 from .limited_user import PASSWORD, USER, VHOST, amqp_url
 
@@ -45,7 +46,7 @@ def policy_of(queue: str) -> str | None:
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 10: the management plugin and watching the broker", argv) as story:
+    with Story(10, argv) as story:
         management = Management()
         leftovers = tidy()
         if any(u["name"] == USER for u in management.get("users")):

@@ -5,8 +5,8 @@ Creates the vhost 'lesson10-sandbox' with a max-length policy and a queue, and a
 (everything). The reader can get a message, but the broker refuses it a queue declaration and a
 publish: ACCESS_REFUSED. Then the user and the vhost (with its queue and policy) are deleted.
 
-    python -m rabbitmq_basics.lesson10_management.limited_user
-    python -m rabbitmq_basics.lesson10_management.limited_user --keep   # look at them in the UI
+    python limited_user.py
+    python limited_user.py --keep   # look at them in the UI
 """
 
 import argparse
@@ -15,11 +15,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import pika
 import requests
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL, management_base, management_credentials
+from management_api import AMQP_URL, API, AUTH
 
-API = management_base()
-AUTH = management_credentials()
 VHOST = "lesson10-sandbox"
 USER, PASSWORD = "lesson10-reader", "reader-secret"
 QUEUE = "lesson10.reports"
@@ -85,4 +82,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

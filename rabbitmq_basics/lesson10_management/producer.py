@@ -1,14 +1,14 @@
 """Lesson 10, the producer: tasks through a topic exchange, to a work queue and an audit queue.
 
-    python -m rabbitmq_basics.lesson10_management.producer --count 100 --rate 10
+    python producer.py --count 100 --rate 10
 """
 
 import argparse
+import os
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 EXCHANGE = "lesson10.events"
 
@@ -44,4 +44,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -1,15 +1,15 @@
 """Lesson 10, a slow consumer: takes its time over each task, so the queue has a depth to watch.
 
-    python -m rabbitmq_basics.lesson10_management.slow_consumer --delay 0.5
+    python slow_consumer.py --delay 0.5
 """
 
 import argparse
+import os
 import time
 
 import pika
 
-from lessons.roles import run_role
-from lessons.settings import AMQP_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 
 QUEUE = "lesson10.tasks"
 
@@ -45,4 +45,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -5,8 +5,8 @@ JSON: the same file 'rabbitmqctl export_definitions' writes, and a backup you ca
 From it this program draws the topology as a mermaid flowchart (paste it into a README, or into
 https://mermaid.live).
 
-    python -m rabbitmq_basics.lesson10_management.topology
-    python -m rabbitmq_basics.lesson10_management.topology --out definitions.json
+    python topology.py
+    python topology.py --out definitions.json
 """
 
 import argparse
@@ -16,11 +16,7 @@ from urllib.parse import quote
 
 import requests
 
-from lessons.roles import run_role
-from lessons.settings import management_base, management_credentials, vhost
-
-API = management_base()
-AUTH = management_credentials()
+from management_api import API, AUTH, VHOST
 
 
 def node_id(kind, name):
@@ -44,7 +40,7 @@ def mermaid(definitions):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Export a vhost's definitions and draw its topology.")
-    parser.add_argument("--vhost", default=vhost(), help="the vhost (default: the one in AMQP_URL)")
+    parser.add_argument("--vhost", default=VHOST, help="the vhost (default: the one in AMQP_URL)")
     parser.add_argument("--out", help="also write the definitions JSON to this file")
     args = parser.parse_args(argv)
 
@@ -64,4 +60,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

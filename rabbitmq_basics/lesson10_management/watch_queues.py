@@ -4,8 +4,8 @@ On a terminal it redraws a table in place (rich's Live); piped into a file or an
 prints a plain line whenever a queue's numbers change. The management plugin refreshes its
 statistics every 5 s by default (collect_statistics_interval), so the numbers move in steps.
 
-    python -m rabbitmq_basics.lesson10_management.watch_queues
-    python -m rabbitmq_basics.lesson10_management.watch_queues --until-drained lesson10.tasks
+    python watch_queues.py
+    python watch_queues.py --until-drained lesson10.tasks
 """
 
 import argparse
@@ -17,17 +17,14 @@ import requests
 from rich.live import Live
 from rich.table import Table
 
-from lessons.roles import run_role
-from lessons.settings import management_base, management_credentials, vhost
+from management_api import API, AUTH, VHOST
 
-API = management_base()  # e.g. http://127.0.0.1:15672/api/
-AUTH = management_credentials()
 COLUMNS = "name,messages,messages_ready,messages_unacknowledged,consumers,message_stats"
 
 
 def fetch_queues():
     """[(name, ready, unacked, consumers, published, publish rate, deliver rate)] of our vhost."""
-    response = requests.get(f"{API}queues/{quote(vhost(), safe='')}", auth=AUTH,
+    response = requests.get(f"{API}queues/{quote(VHOST, safe='')}", auth=AUTH,
                             params={"columns": COLUMNS}, timeout=5)
     response.raise_for_status()
     rows = []
@@ -41,7 +38,7 @@ def fetch_queues():
 
 
 def as_table(rows):
-    table = Table(title=f"Queues in vhost '{vhost()}' (Ctrl+C to stop)", title_justify="left")
+    table = Table(title=f"Queues in vhost '{VHOST}' (Ctrl+C to stop)", title_justify="left")
     for column in ("queue", "ready", "unacked", "consumers", "publish/s", "deliver/s"):
         table.add_column(column, justify="left" if column == "queue" else "right")
     for name, ready, unacked, consumers, _, publish, deliver in rows:
@@ -71,7 +68,7 @@ def main(argv=None):
                 return True
         return stop_at is not None and time.monotonic() > stop_at
 
-    print(f" [*] Watching the queues of vhost '{vhost()}' every {args.interval:g} s. To exit press CTRL+C")
+    print(f" [*] Watching the queues of vhost '{VHOST}' every {args.interval:g} s. To exit press CTRL+C")
     rows = fetch_queues()
     if sys.stdout.isatty():
         with Live(as_table(rows), refresh_per_second=4) as live:
@@ -96,4 +93,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    main()

@@ -1,6 +1,6 @@
 """The Celery app of the Django project, as in Celery's Django guide.
 
-    celery -A celery_basics.lesson22_django.proj worker --loglevel INFO
+    celery -A proj worker --loglevel INFO        (in the project's folder, beside manage.py)
 """
 
 import os
@@ -8,7 +8,7 @@ import os
 from celery import Celery
 
 # The worker is not started by Django, so tell Celery where Django's settings are.
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "celery_basics.lesson22_django.proj.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
 
 app = Celery("proj")
 

@@ -8,15 +8,16 @@ import os
 import tempfile
 from pathlib import Path
 
-from lessons.settings import AMQP_URL, REDIS_URL
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 SECRET_KEY = "lesson-22-not-a-secret"  # a real project reads it from the environment
 DEBUG = os.environ.get("DJANGO_DEBUG") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
-INSTALLED_APPS = ["celery_basics.lesson22_django.orders"]
+INSTALLED_APPS = ["orders"]
 MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]  # a JSON API: no sessions, no CSRF
-ROOT_URLCONF = "celery_basics.lesson22_django.proj.urls"
+ROOT_URLCONF = "proj.urls"
 
 DATABASE_FILE = Path(os.environ.get("LESSON22_DATABASE")
                      or Path(tempfile.gettempdir(), "course-lesson22", "db.sqlite3"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from celery_basics.lesson22_django.orders import views
+from orders import views
 
 urlpatterns = [
     path("orders/", views.orders, name="orders"),

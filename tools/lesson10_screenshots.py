@@ -1,12 +1,12 @@
-"""Lesson 10, screenshots of the management UI, taken by a real headless browser.
+"""Lesson 10's README pictures: screenshots of the management UI, taken by a real headless browser.
 
 It puts something on the broker to look at (the lesson's exchange and queues, 40 tasks, and a
 consumer holding 5 of them unacknowledged), logs in to the management UI with Chromium (driven by
 Playwright), saves a PNG of each page into the lesson folder, and removes what it made.
 The README's pictures come from here: run it again after an upgrade to refresh them.
 
-    python -m rabbitmq_basics.lesson10_management.screenshots
-    python -m rabbitmq_basics.lesson10_management.screenshots --out /tmp/shots
+    python -m tools.lesson10_screenshots                    (or: make readme-images)
+    python -m tools.lesson10_screenshots --out /tmp/shots
 """
 
 import argparse
@@ -18,15 +18,14 @@ import pika
 import requests
 
 from lessons.browser import browser_page
-from lessons.roles import run_role
+from lessons.launch import prepare, run_guarded
 from lessons.settings import AMQP_URL, management_base, management_credentials, vhost
-
-from .producer import EXCHANGE, declare_topology
+from rabbitmq_basics.lesson10_management.producer import EXCHANGE, declare_topology
 
 API = management_base()
 AUTH = management_credentials()
 UI = API.removesuffix("api/")  # the web UI lives one level up: http://127.0.0.1:15672/
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parent.parent / "rabbitmq_basics" / "lesson10_management"
 TASKS = 40
 PAGES = {  # file name -> the UI's address for it
     "overview.png": "#/",
@@ -95,4 +94,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    prepare()
+    run_guarded(main)

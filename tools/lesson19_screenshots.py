@@ -1,19 +1,21 @@
-"""Lesson 19, screenshots: open Flower's tasks and workers pages in headless Chromium.
+"""Lesson 19's README pictures of Flower: its tasks and workers pages in headless Chromium.
 
-    python -m celery_basics.lesson19_flower.screenshots --out /tmp/lesson19_charts
+    python -m tools.lesson19_screenshots --out /tmp/lesson19_charts      (Flower must be running)
 
 Playwright drives the system's Chromium (lessons/browser.py) and logs in with the basic-auth
 credentials from FLOWER_BASIC_AUTH, as a browser would after its login dialog.
 """
 
 import argparse
+import tempfile
 from pathlib import Path
 
-from celery_basics.lesson19_flower.charts import DEFAULT_FOLDER
 from lessons.browser import browser_page
 from lessons.errors import CourseError
-from lessons.roles import run_role
+from lessons.launch import prepare, run_guarded
 from lessons.settings import FLOWER_URL, flower_credentials
+
+DEFAULT_FOLDER = Path(tempfile.gettempdir()) / "lesson19_charts"
 
 BASE = FLOWER_URL.rstrip("/")
 
@@ -64,4 +66,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    run_role(main)
+    prepare()
+    run_guarded(main)

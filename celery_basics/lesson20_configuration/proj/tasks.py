@@ -1,6 +1,6 @@
 """Lesson 20, the tasks (Celery's proj/tasks.py shape)."""
 
-from celery_basics.lesson20_configuration.celery import app
+from .celery import app
 
 
 @app.task
