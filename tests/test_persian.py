@@ -246,7 +246,7 @@ def test_commands_in_persian_prose_name_real_roles_and_modules(page):
     if not page.is_file():
         pytest.fail(f"{page.relative_to(ROOT)} is missing")
     text = page.read_text(encoding="utf-8")
-    roles = {lesson.number: set(lesson.roles) for lesson in LESSONS}
+    roles = {lesson.number: set(lesson.role_names) for lesson in LESSONS}
     for number, role in re.findall(r"make lesson-(\d+) ROLE=([\w-]+)", text):
         assert role in roles.get(int(number), set()), f"lesson {number} has no role {role}"
     for module in set(re.findall(r"(?:python -m|-A) ((?:rabbitmq_basics|celery_basics|production)(?:\.\w+)+)", text)):
