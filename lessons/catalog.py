@@ -74,6 +74,12 @@ class Lesson:
 
 LESSONS: tuple[Lesson, ...] = (
     Lesson(
+        0, "install", "Install and check the stack",
+        "production.lesson00_install",
+        (RABBITMQ, MANAGEMENT, REDIS), ("check_stack", "smoke_test"),
+        "What a RabbitMQ install is made of (Erlang VM, node name, cookie, folders, config, plugins); diagnostics; plugins on and off; celery report.",
+    ),
+    Lesson(
         1, "hello-world", "Hello world",
         "rabbitmq_basics.lesson01_hello_world",
         (RABBITMQ, MANAGEMENT), ("send", "receive"),
@@ -212,7 +218,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(
         23, "other-languages", "One broker, many languages",
         "celery_basics.lesson23_other_languages",
-        (RABBITMQ, MANAGEMENT, REDIS), ("worker", "send_task", "send_jobs", "job_worker"),
+        (RABBITMQ, MANAGEMENT, REDIS), (WORKER, "send_task", "send_jobs", "job_worker"),
         "PHP, Ruby, Java, Go and Node.js beside Python: one JSON work queue (acks, prefetch, dead letters), "
         "and Celery tasks (protocol v2) sent from each, results via Redis or rpc://.",
     ),
@@ -221,6 +227,26 @@ LESSONS: tuple[Lesson, ...] = (
         "production.lesson24_services",
         (RABBITMQ, MANAGEMENT, REDIS), ("render", "client"),
         "A worker and beat under supervisord and systemd, celery multi; warm vs cold shutdown, restarts that lose nothing, recycling leaky pool processes, health checks.",
+    ),
+    Lesson(
+        25, "cluster", "A RabbitMQ cluster and quorum queues",
+        "production.lesson25_cluster",
+        (RABBITMQ, MANAGEMENT, REDIS), ("producer", "consumer", "client"),
+        "Three nodes joined; a quorum queue on all three; the leader's node stopped under load, nothing lost; clients fail over; what a majority means.",
+    ),
+    Lesson(
+        26, "pressure", "A broker under pressure",
+        "production.lesson26_pressure",
+        (RABBITMQ, MANAGEMENT, REDIS),
+        ("publisher", "consumer", "max_length", "stalled_consumer", "slow_consumer", "worker", "client"),
+        "On a node of its own: memory and disk alarms block publishers, length limits, consumer timeouts, heartbeats, a Celery worker that reconnects.",
+    ),
+    Lesson(
+        27, "security", "Security: TLS, users, vhosts",
+        "production.lesson27_security",
+        (RABBITMQ, MANAGEMENT),
+        ("certificates", "tls_check", "management_https", "setup_apps", "producer", "order_worker", "worker", "client"),
+        "TLS with a throwaway CA for pika, kombu, Celery and the management API; a user and vhost per app, least-privilege permissions; Redis with a password.",
     ),
 )
 

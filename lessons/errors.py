@@ -12,7 +12,7 @@ import errno
 import os
 import re
 import sys
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from lessons import settings
 
@@ -39,15 +39,18 @@ def _precondition(text: str) -> str:
         return f"The broker refused a declaration: {text}"
     kind, name, vhost = match.groups()
     detail = text.split(" - ", 1)[-1]
-    remove = (
-        f"rabbitmqctl delete_queue -p '{vhost}' '{name}'"
-        if kind == "queue"
-        else f"rabbitmqadmin -V '{vhost}' delete exchange name='{name}'"
-    )
+    api = settings.management_base()
+    ui = api[: -len("api/")] if api.endswith("/api/") else api
+    if kind == "queue":
+        remove = f"rabbitmqctl delete_queue -p '{vhost}' '{name}'"
+    else:
+        # rabbitmqctl cannot delete an exchange; the HTTP API can (curl asks for the password).
+        user = settings.management_credentials()[0]
+        remove = (f"curl -u {user} -X DELETE {api}exchanges/{quote(vhost, safe='')}/{quote(name, safe='')}")
     return (
         f"The {kind} '{name}' (vhost '{vhost}') already exists with other arguments ({detail}). "
         f"An earlier run or another lesson declared it differently. Remove it and run again: {remove} "
-        "(or delete it in the management UI, http://127.0.0.1:15672)."
+        f"(or delete it in the management UI, {ui})."
     )
 
 

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,6 +64,15 @@ class Install:
         seen = "/" + str(here.relative_to(self.chroot)) if self.chroot else str(here)
         return here, seen
 
+    def prepare(self) -> None:
+        """Make the install ready to run a node: the chroot needs /proc (the node reads its own
+        memory use there); `scripts/rabbitmq4.sh` mounts it too, and unmounts it when it stops."""
+        if self.chroot is None or os.geteuid() != 0:
+            return
+        proc = self.chroot / "proc"
+        if subprocess.run(["mountpoint", "-q", str(proc)]).returncode != 0:
+            subprocess.run(["mount", "-t", "proc", "proc", str(proc)], check=False, timeout=10)
+
     def available(self) -> bool:
         if self.chroot is not None:
             return (self.chroot / "usr/lib/rabbitmq/bin/rabbitmq-server").exists()
@@ -90,6 +101,15 @@ def install_for_shared_broker() -> Install:
     return local
 
 
+def ports_taken_sentence(taken: dict[str, list[int]]) -> str:
+    """One sentence naming the ports that stop these nodes from starting ({node name: ports})."""
+    ports = [f"{port} (wanted by {node})" for node, node_ports in taken.items() for port in node_ports]
+    many = len(ports) > 1
+    return (f"Port{'s' if many else ''} {', '.join(ports)} {'are' if many else 'is'} already taken on "
+            "127.0.0.1, so the lesson's RabbitMQ nodes cannot start. Stop what listens there (a node "
+            "left by an earlier run: 'epmd -names' lists them) and run again.")
+
+
 def port_taken(port: int) -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
@@ -108,6 +128,10 @@ class Node:
     plugins: tuple[str, ...] = ("rabbitmq_management",)
     folder: Path | None = None
     _seen: str = ""  # the folder as the node sees it (inside the chroot for 4.x)
+    _launched: float = 0.0  # time.monotonic() of the last launch()
+    _calls: set = field(default_factory=set)  # CLI tools running against this node right now
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _stopped: bool = False  # stop() was called: no new CLI call, until the next launch()
 
     @property
     def node(self) -> str:
@@ -144,10 +168,29 @@ class Node:
         """`rabbitmq-plugins -n NODE args` on this node's own enabled_plugins file."""
         return self._tool("rabbitmq-plugins", args, timeout, check)
 
+    def queues_tool(self, *args: str, timeout: float = 30, check: bool = True) -> subprocess.CompletedProcess:
+        """`rabbitmq-queues -n NODE args`: quorum queue members, leaders, grow, shrink ..."""
+        return self._tool("rabbitmq-queues", args, timeout, check)
+
     def _tool(self, tool: str, args, timeout: float, check: bool) -> subprocess.CompletedProcess:
         env = {"RABBITMQ_ENABLED_PLUGINS_FILE": f"{self._seen}/enabled_plugins"} if self.folder else {}
         argv = self.install.command(tool, "-q", "-n", self.node, *args, env=env)
-        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+        # A process group of its own: a CLI tool is a shell wrapper, su and an Erlang VM, and all
+        # of them must go when the call is cut short (timeout, Ctrl+C) or the node is stopped.
+        with self._lock:  # stop() may come from another thread (Ctrl+C during a join)
+            if self._stopped:
+                raise NodeError(f"{self.node} has been stopped; '{tool} {' '.join(args)}' was not run.")
+            process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE, text=True, start_new_session=True)
+            self._calls.add(process)
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except BaseException:
+            _kill_group(process)
+            raise
+        finally:
+            self._calls.discard(process)
+        result = subprocess.CompletedProcess(argv, process.returncode, out, err)
         if check and result.returncode != 0:
             raise NodeError(f"'{tool} -n {self.node} {' '.join(args)}' failed: "
                             f"{(result.stderr or result.stdout).strip()[-400:]}")
@@ -159,18 +202,22 @@ class Node:
 
     def start(self, timeout: float = START_TIMEOUT) -> float:
         """Start the node and wait until it accepts AMQP connections; return the seconds it took."""
-        taken = [p for p in self.ports() if port_taken(p)]
-        if taken:
-            raise NodeError(
-                f"Cannot start {self.node}: port{'s' if len(taken) > 1 else ''} "
-                f"{', '.join(map(str, taken))} {'are' if len(taken) > 1 else 'is'} already taken on "
-                "127.0.0.1. Stop what listens there (a node left by an earlier run: 'epmd -names' "
-                "lists them) and run again."
-            )
+        self.launch()
+        return self.wait_until_ready(timeout)
+
+    def launch(self) -> None:
+        """Start the node in the background (`rabbitmq-server -detached`) without waiting for it.
+
+        Several nodes boot side by side this way: launch them all, then `wait_until_ready` each.
+        """
+        if taken := self.taken_ports():
+            raise NodeError(ports_taken_sentence({self.node: taken}))
+        self.install.prepare()
+        self._stopped = False
         if self.folder is None:
             self.folder, self._seen = self.install.temp_folder(f"course-{self.name}-")
         self._write_files()
-        started = time.monotonic()
+        self._launched = time.monotonic()
         env = {
             "RABBITMQ_NODENAME": self.node, "RABBITMQ_NODE_PORT": str(self.amqp_port),
             "RABBITMQ_DIST_PORT": str(self.dist_port),
@@ -178,24 +225,50 @@ class Node:
             "RABBITMQ_ENABLED_PLUGINS_FILE": f"{self._seen}/enabled_plugins",
             "RABBITMQ_MNESIA_BASE": f"{self._seen}/mnesia", "RABBITMQ_LOG_BASE": f"{self._seen}/log",
             "RABBITMQ_PID_FILE": f"{self._seen}/pid",
+            "ERL_CRASH_DUMP": f"{self._seen}/erl_crash.dump",  # not in the install's home folder
         }
         subprocess.run(self.install.command("rabbitmq-server", "-detached", env=env),
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        timeout=30)
-        deadline = started + timeout
-        while self.diagnostics("check_port_connectivity", timeout=15, check=False).returncode != 0:
+
+    def wait_until_ready(self, timeout: float = START_TIMEOUT) -> float:
+        """Wait until the launched node accepts AMQP connections; return the seconds since launch.
+
+        Polls the AMQP port with a plain socket (cheap: a CLI call costs a second of CPU, which
+        slows the booting nodes down on a small machine), then asks the node once to be sure.
+        The `course` user comes from rabbitmq.conf (default_user), so no CLI call is needed.
+        """
+        deadline = self._launched + timeout
+        next_look = self._launched + 3
+        while True:
+            if port_taken(self.amqp_port) and self.diagnostics(
+                    "check_port_connectivity", timeout=30, check=False).returncode == 0:
+                return time.monotonic() - self._launched
+            if time.monotonic() > next_look:  # a node that cannot boot (a bad rabbitmq.conf) exits
+                next_look = time.monotonic() + 2
+                if not self._vm_processes():
+                    raise NodeError(
+                        f"{self.node} stopped while it was booting. Start it in the foreground to read "
+                        f"why ('rabbitmq-server' with the variables of {self.folder}); a key of "
+                        f"{self.folder / 'rabbitmq.conf'} it does not know is a common cause.")
             if time.monotonic() > deadline:
                 raise NodeError(f"{self.node} did not accept AMQP connections within {timeout:g} s; "
                                 f"its log is in {self.folder / 'log'}.")
-            time.sleep(0.5)
-        self.ctl("add_user", USER, PASSWORD, check=False)  # exists already after a join: fine
-        self.ctl("set_user_tags", USER, "administrator")
-        self.ctl("set_permissions", "-p", "/", USER, ".*", ".*", ".*")
-        return time.monotonic() - started
+            time.sleep(0.25)
+
+    def taken_ports(self) -> list[int]:
+        """This node's ports that something already listens on."""
+        return [p for p in self.ports() if port_taken(p)]
 
     def _write_files(self) -> None:
         assert self.folder is not None
-        lines = [f"listeners.tcp.default = 127.0.0.1:{self.amqp_port}", "loopback_users = none"]
+        lines = [f"listeners.tcp.default = 127.0.0.1:{self.amqp_port}",
+                 # The course user exists from the first boot on, with no CLI call.
+                 f"default_user = {USER}", f"default_pass = {PASSWORD}",
+                 "default_user_tags.administrator = true", "default_permissions.configure = .*",
+                 "default_permissions.read = .*", "default_permissions.write = .*"]
+        if "loopback_users" not in self.config:  # a lesson about users sets its own
+            lines.append("loopback_users = none")
         if self.plugins:
             lines += ["management.tcp.ip = 127.0.0.1", f"management.tcp.port = {self.management_port}"]
         (self.folder / "rabbitmq.conf").write_text("\n".join(lines + [self.config]) + "\n")
@@ -214,27 +287,100 @@ class Node:
         self.ctl("join_cluster", other.node, timeout=60)
         self.ctl("start_app", timeout=60)
 
+    def stop_stale(self) -> bool:
+        """Stop a node of this name that an earlier, interrupted run left running (on this
+        install or the other one); True if there was one."""
+        if self.name not in registered_nodes():
+            return False
+        for install in (self.install, Install() if self.install.chroot else Install(RABBITMQ4_ROOT)):
+            if install.available():
+                subprocess.run(install.command("rabbitmqctl", "-q", "-n", self.node, "stop"),
+                               capture_output=True, timeout=60)
+            deadline = time.monotonic() + 5  # epmd forgets the name just after the node halts
+            while self.name in registered_nodes() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            if self.name not in registered_nodes():
+                break
+        return True
+
+    def log_text(self) -> str:
+        """Everything the node has logged so far (its log files, as text)."""
+        if self.folder is None:
+            return ""
+        return "".join(path.read_text(errors="replace") for path in sorted((self.folder / "log").glob("*.log")))
+
     def stop(self) -> None:
-        """Stop the node, whatever state it is in, and remove its folder."""
+        """Stop the node, whatever state it is in, and remove its folder.
+
+        Its data is thrown away, so the node is killed (SIGKILL) rather than shut down gracefully,
+        which can take seconds (use `shutdown` for that); no CLI tool has to boot either.
+        """
+        with self._lock:  # no CLI call starts after this point
+            self._stopped = True
+            calls = list(self._calls)
+        for call in calls:  # e.g. a join cut short by Ctrl+C
+            _kill_group(call)
         if self.folder is None:
             return
-        self.ctl("stop", timeout=60, check=False)
-        self._kill_leftovers()
+        pid = self.pid()
+        if pid is not None:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        self._kill_leftovers()  # a node still booting has no pid file yet
+        # Once stop() returns, the node name is free again: epmd forgets a node when its
+        # process has gone, a moment after the kill.
+        deadline = time.monotonic() + 10
+        while self.name in registered_nodes() and time.monotonic() < deadline:
+            time.sleep(0.1)
         shutil.rmtree(self.folder, ignore_errors=True)
         self.folder = None
+
+    def pid(self) -> int | None:
+        """The OS process id of the running node (from its pid file), or None."""
+        try:
+            pid = int((self.folder / "pid").read_text().strip())
+        except (TypeError, OSError, ValueError):
+            return None
+        return pid if _alive(pid) else None
+
+    def shutdown(self, timeout: float = 60) -> float:
+        """Stop the node (`rabbitmqctl stop`) but keep its data: `start()` brings it back as it
+        was, still a member of its cluster. Returns the seconds it took."""
+        started = time.monotonic()
+        if self.folder is not None:
+            self.ctl("stop", timeout=timeout, check=False)
+        return time.monotonic() - started
+
+    def _vm_processes(self) -> list:
+        """The Erlang VM processes running this node. Its command line does not name the node or
+        its folder; the environment it was started with does."""
+        import psutil
+
+        wanted = {"RABBITMQ_NODENAME": self.node, "RABBITMQ_MNESIA_BASE": f"{self._seen}/mnesia"}
+        found = []
+        for process in psutil.process_iter(["name"]):
+            if "beam" not in (process.info["name"] or ""):
+                continue
+            try:
+                environ = process.environ()
+            except psutil.Error:
+                continue
+            if all(environ.get(key) == value for key, value in wanted.items()):
+                found.append(process)
+        return found
 
     def _kill_leftovers(self) -> None:
         import psutil
 
-        # The node's name is in the Erlang VM's environment, not on its command line.
-        for process in psutil.process_iter(["name"]):
-            if not (process.info["name"] or "").startswith("beam"):
-                continue
+        processes = self._vm_processes()
+        for process in processes:
             try:
-                if process.environ().get("RABBITMQ_NODENAME") == self.node:
-                    process.kill()
+                process.kill()
             except psutil.Error:
                 pass
+        psutil.wait_procs(processes, timeout=10)
 
 
 class Nodes:
@@ -257,21 +403,82 @@ class Nodes:
         return len(self.nodes)
 
     def start_all(self) -> float:
-        """Start every node (one after another); return the seconds it took."""
+        """Start every node, side by side (all launched, then each waited for); return the
+        seconds it took. When some ports are taken, one sentence names them all and nothing starts."""
         started = time.monotonic()
+        taken = {node.node: ports for node in self.nodes if (ports := node.taken_ports())}
+        if taken:
+            raise NodeError(ports_taken_sentence(taken))
         for node in self.nodes:
-            node.start()
+            node.launch()
+        for node in self.nodes:
+            node.wait_until_ready()
+        return time.monotonic() - started
+
+    def join_all(self) -> float:
+        """Join every other node to the first one's cluster; return the seconds it took.
+
+        `stop_app` and `reset` run on all of them at once; `join_cluster` and `start_app` one
+        node after the other (two nodes joining at the same moment can fail on RabbitMQ 3.10:
+        Mnesia refuses the second `start_app`).
+        """
+        started = time.monotonic()
+        failures: list[Exception] = []
+
+        def prepare(node: Node) -> None:
+            try:
+                node.ctl("stop_app")
+                node.ctl("reset")
+            except Exception as exc:  # raised again below, in the caller's thread
+                failures.append(exc)
+
+        threads = [threading.Thread(target=prepare, args=(node,), name=f"reset-{node.name}", daemon=True)
+                   for node in self.nodes[1:]]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+        for node in self.nodes[1:]:
+            node.ctl("join_cluster", self.nodes[0].node, timeout=60)
+            node.ctl("start_app", timeout=60)
         return time.monotonic() - started
 
     def stop_all(self) -> None:
-        for node in reversed(self.nodes):
-            node.stop()
+        """Stop every node at once (a thread each) and remove their folders."""
+        threads = [threading.Thread(target=node.stop, name=f"stop-{node.name}") for node in self.nodes]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
 
     def __enter__(self) -> Nodes:
         return self
 
     def __exit__(self, *exc) -> None:
         self.stop_all()
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    try:
+        process.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def registered_nodes() -> list[str]:

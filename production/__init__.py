@@ -1,1 +1,1 @@
-"""Part 3, in production: services, a cluster, pressure, security, performance, testing."""
+"""Part 3, in production: the install, services, a cluster, pressure, security, performance, testing."""

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from helpers import NOT_YET_STANDALONE, ROOT
+from helpers import ROOT
 
 from lessons import catalog, cli
 
@@ -14,8 +14,18 @@ SECTIONS = ["## Goal", "## Concepts", "## Run it", "## What you will see", "## T
 LESSONS = catalog.LESSONS
 
 
-def test_numbers_are_unique_and_contiguous_from_one():
-    assert [lesson.number for lesson in LESSONS] == list(range(1, len(LESSONS) + 1))
+PARTS = ("production", "rabbitmq_basics", "celery_basics")
+
+
+def test_numbers_are_unique_and_contiguous_from_zero():
+    # Lesson 0 (install, in production/) opens the course; Part 3 goes on from 24.
+    assert [lesson.number for lesson in LESSONS] == list(range(len(LESSONS)))
+
+
+def test_lesson_zero_is_first_and_reachable_by_number():
+    assert LESSONS[0].number == 0 and LESSONS[0].package == "production.lesson00_install"
+    assert catalog.get("0") is LESSONS[0] and catalog.get(0) is LESSONS[0]
+    assert cli.course_map().splitlines()[2].startswith("| 0 | [Install and check the stack](")
 
 
 def test_slugs_and_packages_are_unique():
@@ -26,7 +36,7 @@ def test_slugs_and_packages_are_unique():
 def test_every_lesson_package_on_disk_is_registered():
     on_disk = {
         f"{part}.{folder.name}"
-        for part in ("rabbitmq_basics", "celery_basics", "production")
+        for part in PARTS
         if (ROOT / part).is_dir()
         for folder in (ROOT / part).iterdir()
         if folder.is_dir() and re.match(r"lesson\d\d_", folder.name)
@@ -104,8 +114,6 @@ def _files(folder) -> set[str]:
 
 def test_readme_headings_are_the_catalog_titles():
     for lesson in LESSONS:
-        if lesson.number in NOT_YET_STANDALONE:
-            continue
         first = (lesson.folder / "README.md").read_text(encoding="utf-8").splitlines()[0]
         assert first == f"# {lesson.heading}", f"lesson {lesson.number}: README starts with {first!r}"
 

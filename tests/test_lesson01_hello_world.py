@@ -17,7 +17,9 @@ def test_demo_tells_and_checks_the_story(management):
 def test_keep_leaves_the_queue_for_a_look(management):
     assert_clean_run(run_lesson(1, "--keep"))
     queue = management.queue("hello")
-    assert queue is not None and queue["durable"] is False
+    # Durable and quorum: RabbitMQ 4.x deprecates transient non-exclusive queues.
+    assert queue is not None and queue["durable"] is True and queue["type"] == "quorum"
+    assert queue["exclusive"] is False and queue["auto_delete"] is False
     assert broker.queue_depth("hello") == 0
     broker.delete_queues("hello")
 

@@ -39,9 +39,10 @@ def test_ctrl_c_stops_the_demo_and_all_its_workers():
 
 
 def test_an_old_queue_with_other_arguments_is_explained():
-    # An earlier experiment left a non-durable 'task_queue': the worker cannot redeclare it durable.
+    # An earlier experiment left 'task_queue' with a message TTL: the worker's declaration differs.
+    # (Not a non-durable queue: RabbitMQ 4.x deprecates transient non-exclusive queues.)
     with broker.channel() as channel:
-        channel.queue_declare(queue="task_queue", durable=False)
+        channel.queue_declare(queue="task_queue", durable=True, arguments={"x-message-ttl": 60000})
     try:
         result = run_lesson(2, "--max-messages", "1", role="worker", timeout=20)
     finally:

@@ -55,3 +55,28 @@ def test_bad_argument_gives_usage():
     assert result.returncode == 2
     assert "usage:" in result.stdout and "invalid int value" in result.stdout
     assert "Traceback" not in result.stdout
+
+
+def test_an_old_exchange_of_another_type_is_explained_with_a_command_that_works(management):
+    # An earlier experiment left 'logs' as a direct exchange: declaring it fanout is refused.
+    # rabbitmqctl cannot delete an exchange, so the sentence gives the HTTP API's DELETE.
+    import shlex
+    import subprocess
+
+    from lessons import settings
+
+    with broker.channel() as channel:
+        channel.exchange_declare(exchange="logs", exchange_type="direct")
+    try:
+        result = run_lesson(3, "hello", role="emit_log", timeout=20)
+        assert result.returncode == 1 and "Traceback" not in result.stdout
+        assert "The exchange 'logs'" in result.stdout and "already exists with other arguments" in result.stdout
+        command = result.stdout.split("Remove it and run again: ", 1)[1].split(" (or delete it", 1)[0]
+        assert command.startswith("curl -u ") and " -X DELETE " in command
+        # Run it as printed, with the password that curl would ask for.
+        argv = shlex.split(command)
+        argv[argv.index("-u") + 1] += ":" + settings.management_credentials()[1]
+        subprocess.run([*argv, "--fail", "--silent"], check=True, timeout=20)
+        assert "logs" not in {x["name"] for x in management.exchanges()}
+    finally:
+        broker.delete_exchanges("logs")

@@ -1,5 +1,6 @@
 """Lesson 6 end to end: the headers match table, bad headers, and a receiver by hand."""
 
+import re
 
 import pytest
 from helpers import assert_clean_run, run_lesson, start_role
@@ -13,7 +14,9 @@ LESSON = "rabbitmq_basics.lesson06_headers"
 def test_demo_checks_the_match_table(management):
     out = assert_clean_run(run_lesson(6))
     assert "Which message reached which binding" in out
-    assert out.count("[x] source=kern,severity=critical:m1") == 3
+    # Each receiver prints the headers as they arrive: RabbitMQ 3.10 keeps the order they were
+    # sent in, 4.x sorts them by name. A headers table is a map: the order means nothing.
+    assert len(re.findall(r"\[x\] (?:source=kern,severity=critical|severity=critical,source=kern):m1", out)) == 3
     assert ":m4" not in out.replace("'m4'", "")  # sent, received by nobody
     assert ":m6" not in out.replace("'m6'", "")
     assert "headers_logs" not in {x["name"] for x in management.exchanges()}

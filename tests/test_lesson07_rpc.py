@@ -104,6 +104,9 @@ def test_server_replies_with_an_error_to_a_second_client(management):
                      if c["queue"]["name"] == "rpc_queue"],
             timeout=10, what="the server's consumer in the management API")
         assert [c["prefetch_count"] for c in consumers] == [1]
+        # Durable and quorum, as RabbitMQ's RPC tutorial declares it (not transient non-exclusive).
+        queue = management.queue("rpc_queue")
+        assert queue["durable"] is True and queue["type"] == "quorum" and queue["exclusive"] is False
         with broker.channel() as channel:
             reply_queue = channel.queue_declare(queue="", exclusive=True).method.queue
             for n, (body, error) in enumerate([(b"abc", "ValueError: invalid literal for int()"),

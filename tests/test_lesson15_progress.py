@@ -55,3 +55,38 @@ def test_demo_on_a_terminal_draws_live_bars():
     assert re.search(r"job-3 .*14/14", out)
     assert re.search(r"All \d+ facts hold\.", out) and "Traceback" not in out
     assert [p for p in sandbox_processes() if "celery" in str(p)] == []
+
+
+def test_ignore_result_still_stores_progress_but_never_success(redis_client):
+    """What the README says of ignore_result: update_state() still writes PROGRESS to the backend,
+    but the return value is not stored, so the key keeps the last PROGRESS. Read from outside, in
+    Redis, where the worker writes."""
+    import json
+    import signal
+
+    from celery_basics.lesson15_progress.tasks import long_job
+    from lessons import broker
+    from lessons.runner import Process, celery_env, wait_until
+
+    def stored(task_id):
+        raw = redis_client.get(f"celery-task-meta-{task_id}")
+        return json.loads(raw) if raw else None
+
+    worker = Process("worker", [sys.executable, "-m", "celery", "-A", "celery_basics.lesson15_progress.tasks",
+                                "worker", "--loglevel", "INFO", "--concurrency", "1", "--without-mingle",
+                                "--without-gossip", "--hostname", "ignore@%h"],
+                     colour=None, env=celery_env(), stop_signal=signal.SIGTERM, echo=False)
+    try:
+        worker.wait_for(r"\bready\.", timeout=30)
+        task_id = long_job.apply_async(("quiet", 3, 0.2), ignore_result=True).id
+        first = wait_until(lambda: stored(task_id), timeout=20, what="the first PROGRESS in Redis")
+        assert first["status"] == "PROGRESS" and first["result"]["total"] == 3
+        worker.wait_for(rf"long_job\[{task_id}\] succeeded", timeout=20)
+        # The task has returned: its result was not stored, its last progress was.
+        last = stored(task_id)
+        assert last["status"] == "PROGRESS" and last["result"] == {"current": 3, "total": 3}
+        redis_client.delete(f"celery-task-meta-{task_id}")
+    finally:
+        worker.stop()
+        broker.delete_queues("lesson15_progress")
+    assert [p for p in sandbox_processes() if "celery" in str(p)] == []

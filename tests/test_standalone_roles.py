@@ -17,7 +17,9 @@ from lessons import catalog, settings
 
 ALL = catalog.LESSONS
 LESSONS = [lesson for lesson in ALL if lesson.number not in NOT_YET_STANDALONE]
-HARNESS_PACKAGES = ("lessons", "rabbitmq_basics", "celery_basics", "tests", "tools")
+HARNESS_PACKAGES = ("lessons", "rabbitmq_basics", "celery_basics", "production", "tests", "tools")
+# Lesson 27 teaches that URLs holding passwords come from the environment only: no default.
+NO_WRITTEN_OUT_ADDRESS = {27}
 DEAD_BROKER = "amqp://course:course@127.0.0.1:1/%2F"
 
 
@@ -85,7 +87,8 @@ def test_written_out_defaults_equal_the_course_settings(lesson):
                 assert default == settings.VARIABLES[variable][0], (
                     f"{path.relative_to(lesson.folder)}: {variable} defaults to {default!r}")
                 checked += 1
-    assert checked, f"lesson {lesson.number} writes out no address at all"
+    assert checked or lesson.number in NO_WRITTEN_OUT_ADDRESS, (
+        f"lesson {lesson.number} writes out no address at all")
 
 
 def test_the_parser_finds_the_defaults(tmp_path):

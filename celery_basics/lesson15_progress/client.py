@@ -44,7 +44,7 @@ def main(argv=None):
 
     log = open(args.log, "w") if args.log else None  # noqa: SIM115 - closed below
     live = sys.stdout.isatty() and not args.plain
-    shown = {name: -1 for name in jobs}
+    shown = {name: None for name in jobs}
     polls = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), disable=not live) as bars:
@@ -58,9 +58,10 @@ def main(argv=None):
                                          "current": current, "total": total}) + "\n")
                     log.flush()
                 bars.update(bar[name], completed=current, total=total)
-                if not live and current != shown[name]:
+                # A line per change of step or state (10/10 PROGRESS, then 10/10 SUCCESS).
+                if not live and (current, result.state) != shown[name]:
                     print(f" [.] {name}: {current}/{total or '?'} ({result.state})")
-                shown[name] = current
+                shown[name] = (current, result.state)
             if all(result.ready() for result in jobs.values()):
                 break
             time.sleep(0.1)  # the client's own work would go here: it is never blocked

@@ -4,11 +4,12 @@
 """
 
 import sys
+import time
 
-from celery_basics.lesson17_routing.tasks import PACKAGE_QUEUES
+from celery_basics.lesson17_routing.tasks import PACKAGE_QUEUES, app
 from lessons import broker
 from lessons.management import Management
-from lessons.story import Story, wait_until
+from lessons.story import Story, eventually, wait_until
 
 LESSON = "celery_basics.lesson17_routing"
 APP = "tasks"
@@ -38,6 +39,51 @@ def batch(story, title, *args):
         if kind == "long":
             long_by[worker] = long_by.get(worker, 0) + 1
     return title, seconds, ran, long_by
+
+
+def settled_depths(queues, hold=1.0, timeout=20.0):
+    """Ready messages per queue (passive declares: exact, no stats lag), once they held still for `hold` s."""
+    last, since, deadline = None, time.monotonic(), time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        depths = {queue: broker.queue_depth(queue) for queue in queues}
+        if depths != last:
+            last, since = depths, time.monotonic()
+        elif time.monotonic() - since >= hold:
+            return depths
+        time.sleep(0.1)
+    return last
+
+
+def two_queues(story, management):
+    """One worker on two queues: RabbitMQ 3.x shares its prefetch between them, 4.x gives each its own."""
+    queues, per_queue = ("lesson17_batch", "lesson17_archive"), 8
+    before = {queue: broker.queue_depth(queue) for queue in queues}
+    for queue in queues:  # tasks that hold their message (acks_late) far longer than the scene lasts
+        for i in range(per_queue):
+            # By the name the worker knows it under: it runs `celery -A tasks` in the lesson's folder.
+            app.send_task("tasks.crunch_late", (f"hold-{i + 1}", 60), queue=queue)
+    sent = {queue: before[queue] + per_queue for queue in queues}
+    version = management.overview()["rabbitmq_version"]
+    story.say(f"{per_queue} crunch_late tasks of 60 s in each of {', '.join(queues)}; one worker "
+              f"-Q {','.join(queues)} -c 1, prefetch multiplier 4 (prefetch_count 4). RabbitMQ {version}.")
+    # Without gossip and heartbeats, so the other workers do not log "missed heartbeat" once it is killed.
+    worker = start_pair(story, ("both", "-Q", ",".join(queues), "-c", "1", "--without-gossip",
+                                "--without-heartbeat"), echo=False)[0]
+    depths = settled_depths(queues)
+    held = {queue: sent[queue] - depths[queue] for queue in queues}
+    worker.kill()  # a crash on purpose: the broker takes back every unacknowledged message
+    story.table("What one worker on two queues holds unacknowledged (sent minus ready, passive declares)",
+                ["queue", "sent", "ready", "held by the worker"],
+                [(queue, sent[queue], depths[queue], held[queue]) for queue in queues])
+    if int(version.split(".")[0]) >= 4:
+        story.check(all(n == 4 for n in held.values()),
+                    f"RabbitMQ {version}: kombu sets per-consumer prefetch, so each queue's consumer "
+                    f"holds 4: {sum(held.values())} in all")
+    else:
+        story.check(sum(held.values()) == 4,
+                    f"RabbitMQ {version}: kombu sets a global (per-channel) prefetch, so both queues "
+                    f"share 4: {held}")
+    eventually(lambda: sum(broker.queue_depth(queue) for queue in queues) == sum(sent.values()), timeout=15)
 
 
 def main(argv=None) -> int:
@@ -100,10 +146,14 @@ def main(argv=None) -> int:
         for worker in early:
             worker.stop()
         story.say("Two workers with --prefetch-multiplier 1, and the task with acks_late=True.")
-        start_pair(story, ("fair-1", "-Q", "lesson17_batch", "-c", "1", "--prefetch-multiplier", "1"),
-                   ("fair-2", "-Q", "lesson17_batch", "-c", "1", "--prefetch-multiplier", "1"),
-                   echo=False)
+        fair = start_pair(story, ("fair-1", "-Q", "lesson17_batch", "-c", "1", "--prefetch-multiplier", "1"),
+                          ("fair-2", "-Q", "lesson17_batch", "-c", "1", "--prefetch-multiplier", "1"),
+                          echo=False)
         fair_run = batch(story, "prefetch 1 + acks_late", "--acks-late")
+        for worker in fair:
+            worker.interrupt()
+        for worker in fair:
+            worker.stop()
         story.table("The same 8 tasks (4 x 1 s + 4 x 0.1 s), two workers of concurrency 1",
                     ["settings", "finished in", "long tasks per worker"],
                     [(title, f"{seconds:.2f} s", ", ".join(f"{w}: {n}" for w, n in sorted(by.items())))
@@ -124,6 +174,9 @@ def main(argv=None) -> int:
                   f"messages={queue['messages']}, consumers={queue['consumers']}")
         story.check(queue["messages"] == 1 and queue["consumers"] == 0,
                     "the archive task waits in lesson17_archive: 1 message, 0 consumers")
+
+        story.section("One worker, two queues: how much does it prefetch?")
+        two_queues(story, management)
     return story.exit_code
 
 

@@ -131,7 +131,7 @@ def done_jobs(worker) -> list[str]:
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 23: one broker, many languages", argv) as story:
+    with Story(23, argv) as story:
         story.start_fresh(queues=[JOBS, DEAD_LETTERS, TASKS, RPC], exchanges=[TASKS, RPC])
         languages, hints = languages_here()
         for hint in hints:
@@ -214,7 +214,7 @@ def main(argv=None) -> int:
 
         # -- Part 2: Celery tasks from every language -------------------------------------------------
         story.section("Two Celery workers: results in Redis, or sent back over AMQP (rpc://)")
-        celery_module = f"{LESSON}.tasks"
+        celery_module = "tasks"  # as a learner types it, in the lesson's folder
         worker = story.start_worker("worker", celery_module, "--concurrency", "1", *QUIET, ready=None)
         rpc_worker = story.start_command(
             "rpc-worker", [sys.executable, "-m", "celery", "-A", celery_module, "--result-backend", "rpc://", "worker",

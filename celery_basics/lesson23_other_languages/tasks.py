@@ -1,7 +1,7 @@
 """Lesson 23, the Celery app whose tasks programs in other languages call.
 
-    celery -A celery_basics.lesson23_other_languages.tasks worker --loglevel INFO
-    celery -A celery_basics.lesson23_other_languages.tasks --result-backend rpc:// worker -Q lesson23_rpc
+    celery -A tasks worker --loglevel INFO
+    celery -A tasks --result-backend rpc:// worker -Q lesson23_rpc
 
 A task message is plain AMQP plus JSON, so the sender need not be Python: send_task.py builds it
 with pika alone, and php/, ruby/, java/, go/ and node/ hold the same program in those languages.

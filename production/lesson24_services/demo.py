@@ -23,7 +23,7 @@ from pathlib import Path
 import psutil
 import redis
 
-from lessons import broker, errors, settings
+from lessons import broker, catalog, errors, settings
 from lessons.runner import ROOT, Process, Story, celery_env, emit, eventually
 from production.lesson24_services import render
 
@@ -166,7 +166,7 @@ class Services:
 
 
 def main(argv=None) -> int:
-    with Story("Lesson 24: workers as services", argv) as story:
+    with Story(catalog.get(24).heading, argv) as story:
         tell(story)
     return story.exit_code
 

@@ -22,10 +22,10 @@ def main(argv=None) -> int:
         story.check(broker.queue_depth(QUEUE) == 1,
                     f"the queue '{QUEUE}' holds the message while no consumer runs")
         queue = Management().queue(QUEUE)
-        story.say(f"The management API sees queue '{QUEUE}': durable={queue['durable']}, "
+        story.say(f"The management API sees queue '{QUEUE}': type={queue['type']}, durable={queue['durable']}, "
                   f"exchange '' (the default), routing key '{QUEUE}'.")
-        story.check(queue is not None and not queue["durable"],
-                    "the management API lists the queue (declared non-durable, as in the tutorial)")
+        story.check(queue is not None and queue["durable"] and queue["type"] == "quorum",
+                    "the management API lists the queue: durable, type quorum (as RabbitMQ's tutorial declares it)")
 
         story.section("Start a receiver: it gets the waiting message at once")
         receiver = story.start("receive", f"{LESSON}.receive", "--max-messages", "2",

@@ -21,8 +21,8 @@ def main(argv=None):
     connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
     channel = connection.channel()
 
-    # Declared here too: whichever program starts first creates the queue.
-    channel.queue_declare(queue="hello")
+    # Declared here too, with the same arguments: whichever program starts first creates the queue.
+    channel.queue_declare(queue="hello", durable=True, arguments={"x-queue-type": "quorum"})
 
     received = 0
 

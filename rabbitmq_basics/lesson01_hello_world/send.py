@@ -20,7 +20,9 @@ def main(argv=None):
     channel = connection.channel()
 
     # Declaring is idempotent: the queue is made only if it does not exist yet.
-    channel.queue_declare(queue="hello")
+    # Durable and of type quorum, as in RabbitMQ's own tutorial today: RabbitMQ 4.x deprecates
+    # queues that are neither durable nor exclusive (4.3 refuses them by default).
+    channel.queue_declare(queue="hello", durable=True, arguments={"x-queue-type": "quorum"})
 
     # The default exchange ("") routes a message to the queue named by its routing key.
     channel.basic_publish(exchange="", routing_key="hello", body=args.message)

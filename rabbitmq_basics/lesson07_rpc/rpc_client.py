@@ -34,7 +34,7 @@ class FibonacciRpcClient:
         self.channel = self.connection.channel()
 
         # Declared here too, so a request sent before any server runs waits in the queue.
-        self.channel.queue_declare(queue="rpc_queue")
+        self.channel.queue_declare(queue="rpc_queue", durable=True, arguments={"x-queue-type": "quorum"})
 
         if direct_reply_to:
             # A pseudo-queue: the broker sends replies straight to this consumer (no-ack mode only).

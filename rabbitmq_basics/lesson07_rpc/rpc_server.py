@@ -29,7 +29,9 @@ def main(argv=None):
     connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
     channel = connection.channel()
 
-    channel.queue_declare(queue="rpc_queue")
+    # Durable and of type quorum, as RabbitMQ's tutorials declare it today (RabbitMQ 4.x deprecates
+    # queues that are neither durable nor exclusive).
+    channel.queue_declare(queue="rpc_queue", durable=True, arguments={"x-queue-type": "quorum"})
 
     def on_request(ch, method, props, body):
         headers = None

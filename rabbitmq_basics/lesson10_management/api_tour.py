@@ -47,6 +47,7 @@ def main(argv=None):
     for c in connections:
         client = c.get("client_properties", {})
         label = client.get("connection_name", c["name"])
+        # 'channels' and 'state' come with the statistics: a brand-new connection may lack them.
         print(f"     {label!r}: user {c['user']}, {c.get('channels', '?')} channel(s), "
               f"{client.get('product', '?')} {client.get('version', '')}, {c.get('state', '?')}")
 

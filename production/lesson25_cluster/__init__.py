@@ -1,0 +1,1 @@
+"""Lesson 25: a RabbitMQ cluster and quorum queues."""

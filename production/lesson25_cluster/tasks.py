@@ -1,0 +1,38 @@
+"""Lesson 25: a Celery app whose broker is a three-node RabbitMQ cluster.
+
+    celery -A production.lesson25_cluster.tasks worker --loglevel INFO
+
+broker_url lists every node, separated by ';'. The worker connects to the first one; when it
+loses that connection, it takes the next URL (broker_failover_strategy) and carries on. The task
+queue is a quorum queue, replicated on the nodes, so the tasks in it survive the loss of a node.
+"""
+
+import os
+import time
+
+from celery import Celery
+
+CLUSTER_URLS = os.environ.get(
+    "CLUSTER_URLS",
+    "amqp://course:course@127.0.0.1:5681/%2F;"
+    "amqp://course:course@127.0.0.1:5682/%2F;"
+    "amqp://course:course@127.0.0.1:5683/%2F",
+)
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+app = Celery("lesson25", broker=CLUSTER_URLS, backend=REDIS_URL)
+app.conf.update(
+    broker_failover_strategy="round-robin",  # lost the node? take the next URL of broker_url
+    broker_connection_retry_on_startup=True,
+    broker_transport_options={"confirm_publish": True},  # a task is sent once the broker confirms it
+    task_default_queue="lesson25_tasks",
+    task_default_queue_type="quorum",  # Celery 5.5+: declare the task queue as a quorum queue
+    task_acks_late=True,  # a task in progress when the node goes is delivered again, not lost
+    worker_prefetch_multiplier=1,
+)
+
+
+@app.task
+def resize(image):
+    time.sleep(0.2)  # the work
+    return f"{image} resized"

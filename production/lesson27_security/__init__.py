@@ -1,0 +1,1 @@
+"""Lesson 27: security (TLS, users, vhosts and permissions, a Redis with a password)."""
