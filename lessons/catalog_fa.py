@@ -18,6 +18,11 @@ class PersianLesson(NamedTuple):
 
 
 LESSONS_FA: dict[int, PersianLesson] = {
+    0: PersianLesson(
+        "نصب و بررسی استک",
+        "یک نصب RabbitMQ از چه ساخته شده (ماشین مجازی Erlang، نام نود، cookie، پوشه‌ها، پیکربندی، افزونه‌ها)؛ "
+        "ابزارهای تشخیص؛ روشن و خاموش کردن افزونه‌ها؛ celery report.",
+    ),
     1: PersianLesson(
         "سلام دنیا",
         "یک تولیدکننده، یک صف، یک مصرف‌کننده: exchange پیش‌فرض، کلید مسیریابی برابر نام صف، auto-ack.",
@@ -132,6 +137,21 @@ LESSONS_FA: dict[int, PersianLesson] = {
         "ورکرها به شکل سرویس",
         "ورکر و beat زیر supervisord و systemd، و celery multi؛ خاموشی نرم در برابر سخت، راه‌اندازی دوباره‌ای "
         "که چیزی گم نمی‌کند، عوض کردن پروسه‌های pool که حافظه نشت می‌دهند، health check.",
+    ),
+    25: PersianLesson(
+        "کلاستر RabbitMQ و صف‌های کوئروم",
+        "سه نود در یک کلاستر؛ یک صف کوئروم روی هر سه؛ توقف نود رهبر زیر بار بی آن‌که چیزی گم شود؛ "
+        "failover کلاینت‌ها؛ اکثریت یعنی چه.",
+    ),
+    26: PersianLesson(
+        "بروکر زیر فشار",
+        "روی نودی جداگانه: هشدار حافظه و دیسک که ناشران را مسدود می‌کند، سقف طول صف، مهلت مصرف‌کننده، "
+        "heartbeat، و ورکر Celery که دوباره وصل می‌شود.",
+    ),
+    27: PersianLesson(
+        "امنیت: TLS، کاربران، vhostها",
+        "TLS با یک CA دورانداختنی برای pika، kombu، Celery و management API؛ یک کاربر و یک vhost برای هر اپ "
+        "با کمترین مجوز لازم؛ Redis با گذرواژه.",
     ),
 }
 
