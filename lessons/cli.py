@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--timings", action="store_true", help="with --all: print each lesson's wall time")
     sub.add_parser("doctor", help="say which services of the stack are up, and how to fix the others")
     course_map = sub.add_parser("course-map", help="print the README's course map (from the catalog)")
-    course_map.add_argument("--write", action="store_true", help="rewrite the table in README.md")
+    course_map.add_argument("--write", action="store_true",
+                            help="rewrite the table in README.md (and the Persian one in README.fa.md)")
     _exercise_parsers(sub)
     return parser
 
@@ -247,4 +248,20 @@ def cmd_course_map(write: bool) -> int:
         return 1
     Path(README).write_text(readme_with_map(text), encoding="utf-8")
     print(f"Course map in {README.name} rewritten from the catalog ({len(catalog.LESSONS)} lessons).")
+    return write_persian_course_map()
+
+
+def write_persian_course_map() -> int:
+    """README.fa.md's map, from the catalog and lessons/catalog_fa.py (kept apart from the English map)."""
+    from lessons import catalog_fa
+
+    missing = [lesson.number for lesson in catalog.LESSONS if lesson.number not in catalog_fa.LESSONS_FA]
+    if missing:
+        print(f"lessons/catalog_fa.py has no Persian title and summary for lesson(s) {missing}.", file=sys.stderr)
+        return 1
+    try:
+        print(catalog_fa.write_course_map_fa())
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     return 0
