@@ -135,7 +135,7 @@ stop() {
     mount_proc
     if running; then
         say "stopping $NODE ..."
-        ctl stop >/dev/null 2>&1 || true
+        in_root timeout 60 rabbitmqctl -q -n "$NODE" stop >/dev/null 2>&1 || true   # then the kill below
     fi
     # A node that did not answer: end the Erlang VM started under this node's name (the name is
     # in its environment, not on its command line).

@@ -64,7 +64,7 @@ def test_ctrl_c_during_run_leaves_no_node():
         read_until(process, "is up", timeout=90)
         assert NAME in registered_nodes()
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl+C in the terminal sends
-        process.wait(timeout=60)
+        process.wait(timeout=180)  # the node stops (rabbitmqctl stop, at most 60 s) before it exits
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
