@@ -38,6 +38,12 @@ broker-user: ## create the course user on a local RabbitMQ (the compose stack ma
 lesson-%: $(STAMP) ## run lesson N's demo, e.g. make lesson-1
 	@$(PY) -m lessons run $* $(if $(ROLE),--role $(ROLE)) $(if $(ARGS),-- $(ARGS))
 
+exercise-%: $(STAMP) ## check your exercise of lesson N, e.g. make exercise-2
+	@$(PY) -m lessons exercise $*
+
+hint-%: $(STAMP) ## the next hint for lesson N's exercise, e.g. make hint-2
+	@$(PY) -m lessons hint $*
+
 test: $(STAMP) ## run the whole test suite against the running stack
 	$(PY) -m pytest $(PYTEST_ARGS)
 

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from lessons import catalog
+from lessons.exercises import UnknownExercise
 
 README = catalog.ROOT / "README.md"
 MAP_START, MAP_END = "<!-- course-map:start -->", "<!-- course-map:end -->"
@@ -40,7 +41,27 @@ def _parser() -> argparse.ArgumentParser:
     course_map = sub.add_parser("course-map", help="print the README's course map (from the catalog)")
     course_map.add_argument("--write", action="store_true",
                             help="rewrite the table in README.md (and the Persian one in README.fa.md)")
+    _exercise_parsers(sub)
     return parser
+
+
+def _exercise_parsers(sub) -> None:
+    sub.add_parser("exercises", help="list the exercises and your progress")
+    check = sub.add_parser("exercise", help="check your exercise of lesson N (make exercise-N)",
+                           description="Run the checker of lesson N's exercise(s) on your files in exercises/.")
+    check.add_argument("number", help="the lesson's number")
+    check.add_argument("name", nargs="?", help="only this exercise of the lesson (its name or key, e.g. 8b)")
+    which = check.add_mutually_exclusive_group()
+    which.add_argument("--folder", help="check the files in this folder instead (progress is not recorded)")
+    which.add_argument("--solution", action="store_true",
+                       help="check the reference solution, in a temporary copy (for instructors and CI)")
+    which.add_argument("--starter", action="store_true",
+                       help="check the untouched starter, in a temporary copy (it should fail)")
+    for command, text in (("hint", "the next hint for lesson N's exercise (make hint-N)"),
+                          ("exercise-reset", "put lesson N's exercise back to its starter")):
+        parser = sub.add_parser(command, help=text)
+        parser.add_argument("number", help="the lesson's number")
+        parser.add_argument("name", nargs="?", help="only this exercise of the lesson")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_doctor()
         if args.command == "course-map":
             return cmd_course_map(args.write)
+        if args.command in ("exercises", "exercise", "hint", "exercise-reset"):
+            return _exercise_command(args)
         if args.command == "run":
             if args.all:
                 return cmd_run_all(args.timings)
@@ -66,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args.number, args.role, extra)
         parser.print_help()
         return 0
-    except catalog.UnknownLesson as exc:
+    except (catalog.UnknownLesson, UnknownExercise) as exc:
         print(exc, file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -78,6 +101,19 @@ def main(argv: list[str] | None = None) -> int:
 
         silence_stdout()
         return 0
+
+
+def _exercise_command(args) -> int:
+    from lessons.exercises import commands
+
+    if args.command == "exercises":
+        return commands.cmd_list()
+    if args.command == "hint":
+        return commands.cmd_hint(args.number, args.name)
+    if args.command == "exercise-reset":
+        return commands.cmd_reset(args.number, args.name)
+    return commands.cmd_check(args.number, args.name, folder=args.folder, solution=args.solution,
+                              starter=args.starter)
 
 
 def cmd_list() -> int:
@@ -187,10 +223,12 @@ def cmd_doctor() -> int:
 
 
 def course_map() -> str:
-    lines = ["| # | Lesson | What you learn |", "|---:|---|---|"]
+    from lessons import exercises
+
+    lines = ["| # | Lesson | What you learn | Exercises |", "|---:|---|---|---:|"]
     for lesson in catalog.LESSONS:
         link = lesson.folder.relative_to(catalog.ROOT).as_posix() + "/README.md"
-        lines.append(f"| {lesson.number} | [{lesson.title}]({link}) | {lesson.summary} |")
+        lines.append(f"| {lesson.number} | [{lesson.title}]({link}) | {lesson.summary} | {exercises.count(lesson)} |")
     return "\n".join(lines)
 
 

@@ -1,0 +1,57 @@
+"""Exercise 11, a kombu worker: do the tasks of 'exercise11.tasks', on RabbitMQ or on Redis.
+
+    python worker.py                                   # RabbitMQ, until Ctrl+C
+    python worker.py --broker redis --max-messages 3   # Redis, stop after three tasks
+
+A task is a JSON object such as {"task": "resize.....", "seq": 1}: each dot is a unit of work.
+TODO (see get_consumers and on_task): the worker does the tasks but never says it is done with
+them, and it takes every waiting message at once. Make it acknowledge each message after its
+work, and take one message at a time, on both transports.
+"""
+
+import argparse
+import time
+
+from kombu import Connection
+from kombu.mixins import ConsumerMixin
+
+from queues import BROKERS, task_queue
+
+
+class Worker(ConsumerMixin):
+    def __init__(self, connection, seconds_per_dot, max_messages):
+        self.connection = connection
+        self.seconds_per_dot = seconds_per_dot
+        self.max_messages = max_messages
+        self.done = 0
+
+    def get_consumers(self, Consumer, channel):
+        # TODO: one unacknowledged message at a time.
+        return [Consumer(queues=[task_queue], callbacks=[self.on_task], accept=["json"])]
+
+    def on_consume_ready(self, connection, channel, consumers, **kwargs):
+        print(" [*] Waiting for messages. To exit press CTRL+C")
+
+    def on_task(self, body, message):
+        print(f" [x] Received {body['task']!r}")
+        time.sleep(body["task"].count(".") * self.seconds_per_dot)
+        print(f" [x] Done #{body['seq']}")
+        # TODO: tell the broker this message is done.
+        self.done += 1
+        if self.done == self.max_messages:
+            self.should_stop = True
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=f"Do the tasks of '{task_queue.name}'.")
+    parser.add_argument("--broker", choices=sorted(BROKERS), default="amqp", help="RabbitMQ (amqp) or Redis")
+    parser.add_argument("--seconds-per-dot", type=float, default=1.0, help="how long each dot takes")
+    parser.add_argument("--max-messages", type=int, default=0, help="stop after this many tasks")
+    args = parser.parse_args(argv)
+
+    with Connection(BROKERS[args.broker], connect_timeout=3) as connection:
+        Worker(connection, args.seconds_per_dot, args.max_messages).run()
+
+
+if __name__ == "__main__":
+    main()

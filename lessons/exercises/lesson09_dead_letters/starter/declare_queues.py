@@ -1,0 +1,38 @@
+"""Exercise 9: no message may leave the work queue unseen; dead letters go to 'exercise09.dead'.
+
+    python declare_queues.py     # declares the exchange and the queues, and exits
+
+Messages leave 'exercise09.work' without being processed when a consumer rejects them, when
+they expire, or when the queue is full. TODO: declare 'exercise09.work' so that
+- it holds at most 3 messages (the oldest is pushed out when a fourth arrives), and
+- every message it rejects, expires or pushes out goes to the exchange 'exercise09.dlx'
+  (and so to the queue 'exercise09.dead').
+If you ran an earlier version, delete the old queue first: the broker refuses to redeclare a
+queue with other arguments.
+"""
+
+import os
+
+import pika
+
+AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
+
+
+def main():
+    connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
+    channel = connection.channel()
+
+    # Where dead letters end up: a fanout exchange and the queue bound to it.
+    channel.exchange_declare(exchange="exercise09.dlx", exchange_type="fanout", durable=True)
+    channel.queue_declare(queue="exercise09.dead", durable=True)
+    channel.queue_bind(exchange="exercise09.dlx", queue="exercise09.dead")
+
+    # TODO: the arguments that make this queue dead-letter, and hold at most 3 messages.
+    channel.queue_declare(queue="exercise09.work", durable=True)
+    print(" [x] Declared exercise09.work, exercise09.dlx and exercise09.dead")
+
+    connection.close()
+
+
+if __name__ == "__main__":
+    main()
