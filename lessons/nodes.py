@@ -200,10 +200,21 @@ class Node:
     def running(self) -> bool:
         return self.folder is not None and self.ctl("ping", timeout=15, check=False).returncode == 0
 
+    @property
+    def lesson_manages_users(self) -> bool:
+        """A lesson about users (it sets loopback_users) keeps the node's own first user, guest;
+        the course user is then added once the node runs."""
+        return "loopback_users" in self.config
+
     def start(self, timeout: float = START_TIMEOUT) -> float:
         """Start the node and wait until it accepts AMQP connections; return the seconds it took."""
         self.launch()
-        return self.wait_until_ready(timeout)
+        seconds = self.wait_until_ready(timeout)
+        if self.lesson_manages_users:
+            self.ctl("add_user", USER, PASSWORD, check=False)
+            self.ctl("set_user_tags", USER, "administrator")
+            self.ctl("set_permissions", "-p", "/", USER, ".*", ".*", ".*")
+        return seconds
 
     def launch(self) -> None:
         """Start the node in the background (`rabbitmq-server -detached`) without waiting for it.
@@ -262,13 +273,13 @@ class Node:
 
     def _write_files(self) -> None:
         assert self.folder is not None
-        lines = [f"listeners.tcp.default = 127.0.0.1:{self.amqp_port}",
-                 # The course user exists from the first boot on, with no CLI call.
-                 f"default_user = {USER}", f"default_pass = {PASSWORD}",
-                 "default_user_tags.administrator = true", "default_permissions.configure = .*",
-                 "default_permissions.read = .*", "default_permissions.write = .*"]
-        if "loopback_users" not in self.config:  # a lesson about users sets its own
-            lines.append("loopback_users = none")
+        lines = [f"listeners.tcp.default = 127.0.0.1:{self.amqp_port}"]
+        if not self.lesson_manages_users:
+            # The course user exists from the first boot on, with no CLI call.
+            lines += [f"default_user = {USER}", f"default_pass = {PASSWORD}",
+                      "default_user_tags.administrator = true", "default_permissions.configure = .*",
+                      "default_permissions.read = .*", "default_permissions.write = .*",
+                      "loopback_users = none"]
         if self.plugins:
             lines += ["management.tcp.ip = 127.0.0.1", f"management.tcp.port = {self.management_port}"]
         (self.folder / "rabbitmq.conf").write_text("\n".join(lines + [self.config]) + "\n")
