@@ -161,11 +161,13 @@ MAP_START, MAP_END = "<!-- course-map-fa:start -->", "<!-- course-map-fa:end -->
 
 def course_map_fa() -> str:
     """The Persian course map: the catalog's lessons with their Persian titles and summaries."""
-    lines = ["| # | درس | چه می‌آموزید |", "|---:|---|---|"]
+    from lessons import exercises
+
+    lines = ["| # | درس | چه می‌آموزید | تمرین‌ها |", "|---:|---|---|---:|"]
     for lesson in catalog.LESSONS:
         persian = LESSONS_FA[lesson.number]
         link = lesson.folder.relative_to(catalog.ROOT).as_posix() + "/README.fa.md"
-        lines.append(f"| {lesson.number} | [{persian.title}]({link}) | {persian.summary} |")
+        lines.append(f"| {lesson.number} | [{persian.title}]({link}) | {persian.summary} | {exercises.count(lesson)} |")
     return "\n".join(lines)
 
 
