@@ -96,6 +96,21 @@ def redis_client():
     return _redis()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def lesson_owned_by_this_session(request):
+    """test_lessonNN_*.py (or a module that sets LESSON_LOCK = NN) runs while holding lesson NN's
+    lock, which another test session running at the same time waits for (tests/helpers.py)."""
+    from helpers import lesson_lock
+
+    found = re.match(r"test_lesson(\d+)_", request.module.__name__.rpartition(".")[2])
+    number = getattr(request.module, "LESSON_LOCK", int(found[1]) if found else None)
+    if number is None:
+        yield
+        return
+    with lesson_lock(number):
+        yield
+
+
 # -- two brokers ----------------------------------------------------------------------------------
 # CI runs the suite on RabbitMQ 3.10 and again on 4.x; the second run takes only the tests that
 # talk to the broker (`-m broker`). Every lesson test does; others say so with @pytest.mark.broker.

@@ -3,6 +3,8 @@ it at a line, judge its output, and find the processes a test left behind (with 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import re
 import selectors
@@ -163,6 +165,26 @@ def gone(pid: int, timeout: float = 5.0) -> bool:
             return True
         time.sleep(0.05)
     return False
+
+
+# Two test sessions may run at once (CI runs the 3.10 and the 4.x legs side by side). Each has its
+# own vhost and Redis database, but some lessons own fixed things: ports of their broker nodes,
+# Flower's, Flask's and Django's ports, files written in the lesson's folder (a beat schedule, a
+# Java build). A session holds the lesson's lock while it runs that lesson's tests or exercise
+# checks, so the other session waits for it instead of colliding.
+LOCKS = Path(os.environ.get("COURSE_TEST_LOCKS", "/tmp/course-test-locks"))
+
+
+@contextlib.contextmanager
+def lesson_lock(number: int):
+    """Hold lesson `number`'s lock, shared by every test session on this machine (flock)."""
+    LOCKS.mkdir(parents=True, exist_ok=True)
+    with open(LOCKS / f"lesson{number:02d}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def free_port() -> int:

@@ -9,6 +9,7 @@ from lessons import nodes
 
 # The nodes come from the install that matches the broker under test: run on both CI legs.
 pytestmark = pytest.mark.broker
+LESSON_LOCK = 25  # the ports of lesson 25's nodes
 
 
 def test_ports_taken_are_named_in_one_sentence_and_nothing_starts():
