@@ -62,8 +62,8 @@ def check(ck):
     api.create_vhost(vhost)  # the course's admin user gets every right in it, to set it up
     api.put("users", user, body={"password": password, "tags": ""})
     for name, kind in EXCHANGES.items():
-        api.put("exchanges", vhost, name, body={"type": kind, "durable": False})
-    api.put("queues", vhost, QUEUE, body={"durable": False})
+        api.put("exchanges", vhost, name, body={"type": kind, "durable": True})
+    api.put("queues", vhost, QUEUE, body={"durable": True})
     api.post("bindings", vhost, "e", "orders", "q", QUEUE, body={"routing_key": "#"})
 
     granter = ck.run_file(FILE, "--vhost", vhost, "--user", user, env={"MANAGEMENT_URL": settings.MANAGEMENT_URL})
@@ -97,7 +97,7 @@ def check(ck):
         (f"publish through the default exchange (straight to '{QUEUE}')",
          lambda ch: ch.basic_publish("", QUEUE, "x"),
          f"write {write!r} matches 'amq.default', the name permissions give the default exchange"),
-        ("declare a queue of its own", lambda ch: ch.queue_declare("exercise27.mine"),
+        ("declare a queue of its own", lambda ch: ch.queue_declare("exercise27.mine", durable=True),
          f"configure {configure!r} matches 'exercise27.mine'; a producer declares nothing: ''"),
         (f"read the queue '{QUEUE}'", lambda ch: ch.basic_get(QUEUE, auto_ack=False),
          f"read {read!r} matches '{QUEUE}'; a producer reads nothing: ''"),
