@@ -238,14 +238,14 @@ LESSONS: tuple[Lesson, ...] = (
         26, "pressure", "A broker under pressure",
         "production.lesson26_pressure",
         (RABBITMQ, MANAGEMENT, REDIS),
-        ("publisher", "consumer", "max_length", "stalled_consumer", "slow_consumer", "worker", "client"),
+        ("publisher", "consumer", "max_length", "stalled_consumer", "slow_consumer", WORKER, "client"),
         "On a node of its own: memory and disk alarms block publishers, length limits, consumer timeouts, heartbeats, a Celery worker that reconnects.",
     ),
     Lesson(
         27, "security", "Security: TLS, users, vhosts",
         "production.lesson27_security",
         (RABBITMQ, MANAGEMENT),
-        ("certificates", "tls_check", "management_https", "setup_apps", "producer", "order_worker", "worker", "client"),
+        ("certificates", "tls_check", "management_https", "setup_apps", "producer", "order_worker", WORKER, "client"),
         "TLS with a throwaway CA for pika, kombu, Celery and the management API; a user and vhost per app, least-privilege permissions; Redis with a password.",
     ),
 )

@@ -141,3 +141,36 @@ def test_celery_lesson_12_runs_copied_out_with_only_celery(project):
         broker.delete_exchanges("celery")
     assert "Task tasks.add[" in logged and "succeeded" in logged, logged
     print(f"copied celery lesson: {time.monotonic() - started:.1f} s in all")
+
+
+def test_part_3_lessons_26_and_27_run_copied_out(project):
+    """Lesson 26's length limit against the shared broker, and lesson 27's certificates and its
+    rule that a URL holding a password has no default: one sentence, from the copies."""
+    started = time.monotonic()
+    python = make_venv(project / "venv-part3", "pika>=1.3,<2", "celery[redis]>=5.6,<5.8", "trustme>=1.1,<2",
+                       "requests>=2.32,<3")
+    env = learner_env(python)
+    pressure, security = copy_lesson(26, project), copy_lesson(27, project)
+    try:
+        limited = run([python, "max_length.py", "--overflow", "reject-publish"], pressure, env)
+        assert limited.returncode == 0, limited.stdout
+        assert limited.stdout.count("NACKED, the queue is full") == 2, limited.stdout
+        assert "In the queue: msg-1, msg-2, msg-3" in limited.stdout
+        imported = run([python, "-c", "from tasks import app, slow_report; print(app.main, slow_report.name)"],
+                       pressure, env)
+        assert imported.stdout.split() == ["lesson26", "tasks.slow_report"], imported.stdout
+    finally:
+        broker.delete_queues("pressure.limited.reject-publish", "pressure.dead-letters")
+        broker.delete_exchanges("pressure.dead-letters")
+
+    made = run([python, "certificates.py", "--out", "certs"], security, env)
+    assert made.returncode == 0, made.stdout
+    assert {p.name for p in (security / "certs").iterdir()} == {"ca.pem", "server.pem", "server.key",
+                                                                "client.pem", "client.key"}
+    celery = os.path.join(os.path.dirname(python), "celery")
+    for argv in ([python, "tls_check.py"], [python, "client.py"], [celery, "-A", "tasks", "worker"]):
+        refused = run(argv, security, env)  # no AMQPS_URL in the learner's environment
+        assert refused.returncode == 1, refused.stdout
+        assert refused.stdout.strip() == ("Set AMQPS_URL (it holds a user and password, so it has no "
+                                          "default in the code)."), refused.stdout
+    print(f"copied part 3 lessons: {time.monotonic() - started:.1f} s in all")

@@ -8,20 +8,23 @@ import signal
 
 import psutil
 import pytest
-from helpers import assert_clean_run, read_until, run_lesson, start_lesson
+from helpers import ROOT, assert_clean_run, read_until, run_lesson, start_lesson
 from shared_broker import assert_unchanged, settings, wait_for
 
 from lessons.management import Management
 from lessons.nodes import RABBITMQ4_ROOT, registered_nodes
 
 NODE = "l26"
+FOLDER = ROOT / "production" / "lesson26_pressure"
 
 
 def lesson_processes() -> list[str]:
     found = []
-    for process in psutil.process_iter(["cmdline"]):
+    for process in psutil.process_iter(["cmdline", "cwd"]):
         cmdline = " ".join(process.info["cmdline"] or [])
-        if "production.lesson26_pressure" in cmdline and "pytest" not in cmdline:
+        # Roles run in the lesson's folder (the Celery worker's command line does not name it).
+        here = "production.lesson26_pressure" in cmdline or process.info["cwd"] == str(FOLDER)
+        if here and "pytest" not in cmdline:
             found.append(cmdline)
     return found
 

@@ -1,11 +1,11 @@
 """Lesson 26, the client: hand a slow report to a Celery worker and wait for it.
 
-    python -m production.lesson26_pressure.client --seconds 3
+    python client.py --seconds 3
 """
 
 import argparse
 
-from production.lesson26_pressure.tasks import slow_report
+from tasks import slow_report
 
 
 def main(argv=None):

@@ -1,6 +1,6 @@
 """Lesson 26, a consumer that keeps draining a queue, alarm or not.
 
-    python -m production.lesson26_pressure.consumer --idle-timeout 5
+    python consumer.py --idle-timeout 5
 
 A connection that only consumes is never blocked by a memory or disk alarm: consumers are what
 brings memory use back down.

@@ -20,10 +20,10 @@ from pathlib import Path
 import pika
 import pika.exceptions
 
-from lessons import broker, catalog
+from lessons import broker
 from lessons.management import Management
 from lessons.nodes import Node, install_for_shared_broker
-from lessons.runner import Story, eventually
+from lessons.story import Story, eventually
 
 LESSON = "production.lesson26_pressure"
 NODE_NAME, AMQP_PORT = "l26", 5684
@@ -31,6 +31,7 @@ CONSUMER_TIMEOUT_MS, DEFAULT_CONSUMER_TIMEOUT_MS = 5000, 1800000
 # The node's rabbitmq.conf: the lesson's file with production-like limits, and one line for the
 # demo's checks (the management API refreshes its numbers, alarms too, every second, not every 5 s).
 CONFIG_FILE = Path(__file__).with_name("rabbitmq.conf")
+FOLDER = CONFIG_FILE.parent.relative_to(CONFIG_FILE.parents[2])
 NODE_CONFIG = CONFIG_FILE.read_text(encoding="utf-8") + "\ncollect_statistics_interval = 1000\n"
 JOBS, STALLED = "pressure.jobs", "pressure.stalled"
 SLOW_MODES = ("block", "thread", "chunks")
@@ -208,7 +209,7 @@ def stalled_consumers(story: Story, node: Node, env: dict) -> None:
 
 def start_celery_worker(story: Story, env: dict):
     """The Celery worker starts early, quietly, while the sections before its own run."""
-    return story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", "2", "--without-mingle",
+    return story.start_worker("worker", "tasks", "--concurrency", "2", "--without-mingle",
                               "--without-gossip", env=env, ready=None)
 
 
@@ -240,10 +241,10 @@ def celery_reconnects(story: Story, node: Node, env: dict, worker) -> None:
 
 def serve(story: Story) -> None:
     node = start_node(story)
-    story.say(f"\nThe node runs. In other terminals:\n"
+    story.say(f"\nThe node runs. In other terminals, in {FOLDER}:\n"
               f"  export AMQP_URL='{node.amqp_url}'\n"
-              f"  python -m {LESSON}.consumer\n"
-              f"  python -m {LESSON}.publisher --count 100 --interval 0.5\n"
+              f"  python consumer.py\n"
+              f"  python publisher.py --count 100 --interval 0.5\n"
               f"  {ctl_command(node)} set_vm_memory_high_watermark 0.0001\n"
               f"Management UI: http://127.0.0.1:{node.management_port} (course/course). Ctrl+C stops the node.")
     while True:
@@ -254,7 +255,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--serve", action="store_true", help="only start the lesson's node and wait")
     options, rest = parser.parse_known_args(argv)
-    with Story(catalog.get(26).heading, rest) as story:
+    with Story(26, rest) as story:
         if options.serve:
             serve(story)
         node = start_node(story)

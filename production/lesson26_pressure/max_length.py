@@ -1,7 +1,7 @@
 """Lesson 26, a queue with a length limit: what happens to the messages that do not fit.
 
-    python -m production.lesson26_pressure.max_length --overflow drop-head
-    python -m production.lesson26_pressure.max_length --overflow reject-publish
+    python max_length.py --overflow drop-head
+    python max_length.py --overflow reject-publish
 
 The queue holds at most --max-length messages. With drop-head (the default) the oldest message
 makes room and goes to the dead-letter exchange; with reject-publish the new message is refused

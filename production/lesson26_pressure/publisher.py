@@ -1,6 +1,6 @@
 """Lesson 26, a publisher that notices when the broker blocks it.
 
-    python -m production.lesson26_pressure.publisher --count 3 --blocked-timeout 30
+    python publisher.py --count 3 --blocked-timeout 30
 
 While a memory or disk alarm is on, RabbitMQ stops reading from every connection that publishes.
 pika reports it (connection.blocked / connection.unblocked) and, with blocked_connection_timeout,

@@ -1,8 +1,8 @@
 """Lesson 26, a consumer whose work takes longer than the heartbeat interval.
 
-    python -m production.lesson26_pressure.slow_consumer --mode block    # disconnected
-    python -m production.lesson26_pressure.slow_consumer --mode thread   # the fix
-    python -m production.lesson26_pressure.slow_consumer --mode chunks   # another fix
+    python slow_consumer.py --mode block    # disconnected
+    python slow_consumer.py --mode thread   # the fix
+    python slow_consumer.py --mode chunks   # another fix
 
 pika's BlockingConnection sends and answers heartbeats only while its I/O loop runs. A callback
 that blocks for longer than two to three heartbeat intervals makes the broker think the client

@@ -1,6 +1,6 @@
 """Lesson 26, a consumer that takes a message and never acknowledges it.
 
-    python -m production.lesson26_pressure.stalled_consumer
+    python stalled_consumer.py
 
 The broker's consumer timeout (consumer_timeout in rabbitmq.conf, 30 minutes by default) ends
 such a consumer and puts the message back on the queue:

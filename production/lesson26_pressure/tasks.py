@@ -1,6 +1,6 @@
 """Lesson 26, Celery when the broker drops its connections.
 
-    celery -A production.lesson26_pressure.tasks worker --loglevel INFO
+    celery -A tasks worker --loglevel INFO
 
 The settings below are the ones that matter when the broker is under pressure or goes away.
 """

@@ -4,7 +4,7 @@ tasks.py loads this module with app.config_from_object(), lazily: it is read whe
 a client first needs it. The URLs hold passwords, so they come from the environment only.
 """
 
-from production.lesson27_security import tls
+import tls
 
 broker_url = tls.secret_url("AMQPS_URL")        # amqps://reports-app:PASSWORD@localhost:5671/reports
 result_backend = tls.secret_url("REDIS_URL")    # redis://:PASSWORD@127.0.0.1:6379/0 (rediss:// for TLS)

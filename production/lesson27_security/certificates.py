@@ -1,6 +1,6 @@
 """Lesson 27, a throwaway certificate authority and the certificates it signs.
 
-    python -m production.lesson27_security.certificates --out certs
+    python certificates.py --out certs
 
 Writes ca.pem (what clients trust), server.pem + server.key (RabbitMQ's, for the name
 localhost) and client.pem + client.key (the application's). For a course and for tests only:

@@ -1,12 +1,12 @@
 """Lesson 27, the client: kombu, then Celery, both over TLS; the result from a Redis with a password.
 
-    python -m production.lesson27_security.client
+    python client.py
 """
 
 from kombu import Connection
 
-from production.lesson27_security import tls
-from production.lesson27_security.tasks import app, monthly_report
+import tls
+from tasks import app, monthly_report
 
 
 def main():

@@ -29,14 +29,14 @@ from cryptography import x509
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from lessons import catalog
 from lessons.management import Management
 from lessons.nodes import Node, install_for_shared_broker
-from lessons.runner import Story, wait_until
+from lessons.story import Story, wait_until
 
 LESSON = "production.lesson27_security"
 NODE_NAME, AMQP_PORT, AMQPS_PORT, HTTPS_PORT = "l27", 5686, 5687, 15687
 REDIS_PORT = 6390
+FOLDER = Path(__file__).resolve().parent.relative_to(Path(__file__).resolve().parents[2])
 
 
 def tls_config(certs: str) -> str:
@@ -204,7 +204,7 @@ def celery_over_tls(story: Story, node: Node, env: dict, passwords: dict, redis_
     redis_url = f"redis://:{redis_password}@127.0.0.1:{REDIS_PORT}/0"
     celery_env = {**env, "REDIS_URL": redis_url,
                   "AMQPS_URL": f"amqps://reports-app:{passwords['REPORTS_APP_PASSWORD']}@localhost:{AMQPS_PORT}/reports"}
-    worker = story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", "1", "--without-mingle",
+    worker = story.start_worker("worker", "tasks", "--concurrency", "1", "--without-mingle",
                                 "--without-gossip", env=celery_env, ready=None)
     with worker.quiet():  # not its banner
         worker.wait_for(r"\bready\.", timeout=30)
@@ -232,11 +232,11 @@ def celery_over_tls(story: Story, node: Node, env: dict, passwords: dict, redis_
 
 
 def serve(story: Story, node: Node, certs: Path, redis_password: str) -> None:
-    story.say(f"\nThe node and Redis run. In other terminals:\n"
+    story.say(f"\nThe node and Redis run. In other terminals, in {FOLDER}:\n"
               f"  export TLS_CA_FILE={certs}/ca.pem TLS_CERT_FILE={certs}/client.pem TLS_KEY_FILE={certs}/client.key\n"
               f"  export AMQPS_URL='amqps://course:course@localhost:{AMQPS_PORT}/%2F'\n"
               f"  export MANAGEMENT_HTTPS_URL='https://course:course@localhost:{HTTPS_PORT}/api/'\n"
-              f"  python -m {LESSON}.tls_check\n"
+              f"  python tls_check.py\n"
               f"Redis: redis-cli -p {REDIS_PORT} --askpass (password: {redis_password}). Ctrl+C stops everything.")
     while True:
         time.sleep(3600)
@@ -246,7 +246,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--serve", action="store_true", help="only start the lesson's node and Redis, and wait")
     options, rest = parser.parse_known_args(argv)
-    with Story(catalog.get(27).heading, rest) as story:
+    with Story(27, rest) as story:
         node = Node(NODE_NAME, AMQP_PORT, install_for_shared_broker())
         certs, certs_seen = make_certificates(story, node)
         node.config = tls_config(certs_seen)

@@ -1,6 +1,6 @@
 """Lesson 27: the management HTTP API over HTTPS, with the server's certificate checked.
 
-    python -m production.lesson27_security.management_https
+    python management_https.py
 
 MANAGEMENT_HTTPS_URL holds the user and password (https://USER:PASSWORD@localhost:15671/api/);
 TLS_CA_FILE is the CA that signed the server's certificate.
@@ -8,7 +8,7 @@ TLS_CA_FILE is the CA that signed the server's certificate.
 
 import requests
 
-from production.lesson27_security import tls
+import tls
 
 
 def main():

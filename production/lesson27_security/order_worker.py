@@ -1,6 +1,6 @@
 """Lesson 27, the orders worker: reads its queue as user orders-worker, over TLS.
 
-    python -m production.lesson27_security.order_worker
+    python order_worker.py
 
 AMQPS_URL = amqps://orders-worker:PASSWORD@localhost:5671/orders (from the environment).
 It may read 'orders.work' and nothing else: no publishing, no declaring.
@@ -11,7 +11,7 @@ import argparse
 import pika
 import pika.exceptions
 
-from production.lesson27_security import tls
+import tls
 
 
 def main(argv=None):

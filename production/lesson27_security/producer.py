@@ -1,6 +1,6 @@
 """Lesson 27, the orders producer: publishes order events as user orders-producer, over TLS.
 
-    python -m production.lesson27_security.producer eu.new eu.paid
+    python producer.py eu.new eu.paid
 
 AMQPS_URL = amqps://orders-producer:PASSWORD@localhost:5671/orders (from the environment).
 It may only write to the exchange 'orders', and only routing keys that start with 'eu.'.
@@ -11,7 +11,7 @@ import argparse
 import pika
 import pika.exceptions
 
-from production.lesson27_security import tls
+import tls
 
 
 def main(argv=None):

@@ -1,6 +1,6 @@
 r"""Lesson 27, the administrator's part: a vhost and a user per application, least privilege.
 
-    python -m production.lesson27_security.setup_apps
+    python setup_apps.py
 
 Run once, as an administrator, over the HTTPS management API (MANAGEMENT_HTTPS_URL). The
 applications' passwords come from ORDERS_PRODUCER_PASSWORD, ORDERS_WORKER_PASSWORD and
@@ -17,7 +17,7 @@ import os
 
 import requests
 
-from production.lesson27_security import tls
+import tls
 
 # Permissions are three regular expressions on resource names: configure (declare, delete),
 # write (publish to an exchange, bind to a queue), read (consume, get, bind from an exchange).

@@ -34,7 +34,7 @@ def ssl_context(ca_file=CA_FILE, cert_file=CERT_FILE, key_file=KEY_FILE):
     for path in (ca_file, cert_file, key_file):
         if path and not Path(path).is_file():
             sys.exit(f"The TLS file {path} does not exist. Make the certificates first "
-                     "(python -m production.lesson27_security.certificates) or fix the TLS_* variables.")
+                     "(python certificates.py) or fix the TLS_* variables.")
     context = ssl.create_default_context(cafile=ca_file)  # CERT_REQUIRED and check_hostname on
     if cert_file:
         try:

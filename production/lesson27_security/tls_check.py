@@ -1,7 +1,7 @@
 """Lesson 27: connect to RabbitMQ over TLS with pika, and see what a TLS failure looks like.
 
-    python -m production.lesson27_security.tls_check
-    python -m production.lesson27_security.tls_check --host 127.0.0.1     # not the certificate's name
+    python tls_check.py
+    python tls_check.py --host 127.0.0.1     # not the certificate's name
 
 The settings come from the environment (see tls.py): AMQPS_URL and the TLS_* files.
 """
@@ -12,7 +12,7 @@ import ssl
 import pika
 import pika.exceptions
 
-from production.lesson27_security import tls
+import tls
 
 
 def main(argv=None):
