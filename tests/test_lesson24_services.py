@@ -139,7 +139,8 @@ def test_units_have_the_shape_of_a_service(name, tmp_path):
     service = unit["Service"]
     assert service["Type"] == "simple" and service["Restart"] == "always"
     assert service["User"] == "celery", "never root"
-    assert service["ExecStart"].startswith("@CELERY@ -A production.lesson24_services.tasks ")
+    assert service["ExecStart"].startswith("@CELERY@ -A tasks ")
+    assert service["WorkingDirectory"] == "@PROJECT@"
     assert unit["Install"]["WantedBy"] == "multi-user.target"
     if name == "celery-worker.service":
         assert service["KillMode"] == "mixed" and service["KillSignal"] == "SIGTERM"
@@ -147,7 +148,8 @@ def test_units_have_the_shape_of_a_service(name, tmp_path):
         assert "worker@%%h" in service["ExecStart"], "systemd would read %h as the home folder"
     render.render(tmp_path, "amqp://course:course@127.0.0.1:5672/%2F", "redis://127.0.0.1:6379/0")
     filled = read_unit(tmp_path / name)["Service"]
-    assert Path(filled["ExecStart"].split()[0]).is_absolute() and "@" not in filled["WorkingDirectory"]
+    assert Path(filled["ExecStart"].split()[0]).is_absolute()
+    assert filled["WorkingDirectory"] == str(LESSON), "the folder of tasks.py"
     assert (tmp_path / "celery.env").read_text().startswith("AMQP_URL=amqp://course:course@127.0.0.1:5672/%2F\n")
 
 
@@ -179,7 +181,7 @@ def test_celery_multi_restart_gives_the_node_a_new_pid(tmp_path):
     from lessons import broker
     from lessons.runner import celery_env, wait_until
 
-    options = ["-A", "production.lesson24_services.tasks", f"--pidfile={tmp_path}/%n.pid",
+    options = ["-A", "tasks", f"--pidfile={tmp_path}/%n.pid",
                f"--logfile={tmp_path}/%n%I.log", "--loglevel=INFO", "--concurrency=1",
                "--without-mingle", "--without-gossip", "-Q", "lesson24_restart"]
     env = {**os.environ, **celery_env()}
@@ -187,7 +189,7 @@ def test_celery_multi_restart_gives_the_node_a_new_pid(tmp_path):
 
     def multi(command):
         argv = [render.celery_program(), "--no-color", "multi", command, "deploy", *options]
-        return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        return subprocess.run(argv, cwd=LESSON, env=env, capture_output=True, text=True, timeout=60)
 
     def ready_lines():
         return log.read_text().count(" ready.") if log.exists() else 0
