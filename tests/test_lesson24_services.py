@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, assert_clean_run, read_until, run_lesson, start_lesson
 
+from lessons.broker import celery_env
 from production.lesson24_services import render
 
 QUEUES = ("lesson24_services", "lesson24_tasklimit", "lesson24_memlimit")
@@ -213,3 +214,21 @@ def test_celery_multi_restart_gives_the_node_a_new_pid(tmp_path):
         broker.delete_queues("lesson24_restart")
         broker.delete_exchanges("lesson24_restart")
     assert session_processes() == []
+
+
+def test_the_service_files_run_from_a_copy_of_the_folder(tmp_path):
+    """Copied out (the templates, render.py and the app), render.py fills in the copy's folder as
+    the services' working directory, where `celery -A tasks` finds the app."""
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in ("render.py", "tasks.py", "client.py", *render.TEMPLATES):
+        shutil.copy(LESSON / name, copy / name)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, "render.py", str(tmp_path / "out")], cwd=copy, capture_output=True,
+                            text=True, timeout=30, env=env)
+    assert result.returncode == 0 and "supervisord -n -c" in result.stdout, result.stdout + result.stderr
+    assert read_unit(tmp_path / "out" / "celery-worker.service")["Service"]["WorkingDirectory"] == str(copy)
+    assert f"directory={copy} " in (tmp_path / "out" / "supervisord.conf").read_text()
+    app = subprocess.run([render.celery_program(), "-A", "tasks", "report"], cwd=copy, capture_output=True,
+                         text=True, timeout=60, env={**env, **celery_env()})
+    assert app.returncode == 0 and "'task': 'tasks.heartbeat'" in app.stdout, app.stdout + app.stderr
