@@ -76,7 +76,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(
         0, "install", "Install and check the stack",
         "production.lesson00_install",
-        (RABBITMQ, MANAGEMENT, REDIS), ("check_stack", "smoke_test"),
+        (RABBITMQ, MANAGEMENT, REDIS), (WORKER, "check_stack", "smoke_test"),
         "What a RabbitMQ install is made of (Erlang VM, node name, cookie, folders, config, plugins); diagnostics; plugins on and off; celery report.",
     ),
     Lesson(
@@ -231,7 +231,7 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(
         25, "cluster", "A RabbitMQ cluster and quorum queues",
         "production.lesson25_cluster",
-        (RABBITMQ, MANAGEMENT, REDIS), ("producer", "consumer", "client"),
+        (RABBITMQ, MANAGEMENT, REDIS), ("producer", "consumer", WORKER, "client"),
         "Three nodes joined; a quorum queue on all three; the leader's node stopped under load, nothing lost; clients fail over; what a majority means.",
     ),
     Lesson(

@@ -208,13 +208,6 @@ def launch_role(number: int, role: str, *args: str, env: dict | None = None,
                           text=True, timeout=timeout, env={**os.environ, **extra})
 
 
-# Lessons whose files still import their own package path (production.lesson24_services.tasks),
-# so they do not run copied out: Part 3's lessons, to be converted to the pattern of lessons 1-23
-# (siblings by their plain names, `celery -A tasks` in the lesson's folder). The test fails once
-# one of them no longer needs to be here.
-NOT_YET_STANDALONE = {0, 24, 25}
-
-
 def learner_modules(lesson) -> list[Path]:
     """The lesson's files a learner copies: every .py file of its folder but demo.py and the
     package's __init__.py (roles, tasks.py, configuration modules, proj/, orders/, ...)."""

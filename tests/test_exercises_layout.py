@@ -17,10 +17,6 @@ from lessons import catalog, exercises, settings
 
 EXERCISES = exercises.all_exercises()
 ids = [f"exercise{e.key}" for e in EXERCISES]
-# Parts whose every lesson must have an exercise; Part 3 (production/) gets its exercises lesson
-# by lesson: those that have them are listed here.
-PARTS_WITH_EXERCISES = ("rabbitmq_basics", "celery_basics")
-PART_3_LESSONS_WITH_EXERCISES = {26, 27}
 
 
 def shipped_files(folder) -> set[str]:
@@ -37,14 +33,9 @@ def test_every_exercise_folder_belongs_to_a_lesson_of_the_catalog():
     assert harness == learner, f"exercises/ and lessons/exercises/ differ: {harness ^ learner}"
 
 
-def test_every_lesson_of_parts_one_and_two_has_an_exercise():
-    missing = [lesson.number for lesson in catalog.LESSONS
-               if (lesson.part in PARTS_WITH_EXERCISES or lesson.number in PART_3_LESSONS_WITH_EXERCISES)
-               and not exercises.count(lesson)]
-    assert missing == []
-    pending = [lesson.number for lesson in catalog.LESSONS if not exercises.count(lesson)]
-    if pending:
-        pytest.skip(f"lessons without exercises yet (Part 3 adds them later): {pending}")
+def test_every_lesson_has_an_exercise():
+    missing = [lesson.number for lesson in catalog.LESSONS if not exercises.count(lesson)]
+    assert missing == [], f"lessons without an exercise: {missing}"
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=ids)

@@ -80,7 +80,7 @@ def test_check_stack_says_what_is_down_without_a_traceback():
         closed = sock.getsockname()[1]
     env = {**os.environ, "MANAGEMENT_URL": f"http://course:course@127.0.0.1:{closed}/api/",
            "REDIS_URL": f"redis://127.0.0.1:{closed}/0"}
-    result = subprocess.run([sys.executable, "-m", "production.lesson00_install.check_stack"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "check_stack.py"], cwd=FOLDER,
                             capture_output=True, text=True, timeout=60, env=env)
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
@@ -91,8 +91,8 @@ def test_check_stack_says_what_is_down_without_a_traceback():
 
 def test_smoke_test_without_a_worker_says_to_start_one():
     try:
-        result = subprocess.run([sys.executable, "-m", "production.lesson00_install.smoke_test", "--timeout", "2"],
-                                cwd=ROOT, capture_output=True, text=True, timeout=60)
+        result = subprocess.run([sys.executable, "smoke_test.py", "--timeout", "2"],
+                                cwd=FOLDER, capture_output=True, text=True, timeout=60)
     finally:
         broker.delete_queues("lesson00_install")
     assert result.returncode == 1 and "Traceback" not in result.stdout + result.stderr

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT, assert_clean_run, read_until, run_lesson, start_lesson
 
+from lessons.broker import celery_env
 from production.lesson24_services import render
 
 QUEUES = ("lesson24_services", "lesson24_tasklimit", "lesson24_memlimit")
@@ -139,7 +140,8 @@ def test_units_have_the_shape_of_a_service(name, tmp_path):
     service = unit["Service"]
     assert service["Type"] == "simple" and service["Restart"] == "always"
     assert service["User"] == "celery", "never root"
-    assert service["ExecStart"].startswith("@CELERY@ -A production.lesson24_services.tasks ")
+    assert service["ExecStart"].startswith("@CELERY@ -A tasks ")
+    assert service["WorkingDirectory"] == "@PROJECT@"
     assert unit["Install"]["WantedBy"] == "multi-user.target"
     if name == "celery-worker.service":
         assert service["KillMode"] == "mixed" and service["KillSignal"] == "SIGTERM"
@@ -147,7 +149,8 @@ def test_units_have_the_shape_of_a_service(name, tmp_path):
         assert "worker@%%h" in service["ExecStart"], "systemd would read %h as the home folder"
     render.render(tmp_path, "amqp://course:course@127.0.0.1:5672/%2F", "redis://127.0.0.1:6379/0")
     filled = read_unit(tmp_path / name)["Service"]
-    assert Path(filled["ExecStart"].split()[0]).is_absolute() and "@" not in filled["WorkingDirectory"]
+    assert Path(filled["ExecStart"].split()[0]).is_absolute()
+    assert filled["WorkingDirectory"] == str(LESSON), "the folder of tasks.py"
     assert (tmp_path / "celery.env").read_text().startswith("AMQP_URL=amqp://course:course@127.0.0.1:5672/%2F\n")
 
 
@@ -179,7 +182,7 @@ def test_celery_multi_restart_gives_the_node_a_new_pid(tmp_path):
     from lessons import broker
     from lessons.runner import celery_env, wait_until
 
-    options = ["-A", "production.lesson24_services.tasks", f"--pidfile={tmp_path}/%n.pid",
+    options = ["-A", "tasks", f"--pidfile={tmp_path}/%n.pid",
                f"--logfile={tmp_path}/%n%I.log", "--loglevel=INFO", "--concurrency=1",
                "--without-mingle", "--without-gossip", "-Q", "lesson24_restart"]
     env = {**os.environ, **celery_env()}
@@ -187,7 +190,7 @@ def test_celery_multi_restart_gives_the_node_a_new_pid(tmp_path):
 
     def multi(command):
         argv = [render.celery_program(), "--no-color", "multi", command, "deploy", *options]
-        return subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        return subprocess.run(argv, cwd=LESSON, env=env, capture_output=True, text=True, timeout=60)
 
     def ready_lines():
         return log.read_text().count(" ready.") if log.exists() else 0
@@ -211,3 +214,21 @@ def test_celery_multi_restart_gives_the_node_a_new_pid(tmp_path):
         broker.delete_queues("lesson24_restart")
         broker.delete_exchanges("lesson24_restart")
     assert session_processes() == []
+
+
+def test_the_service_files_run_from_a_copy_of_the_folder(tmp_path):
+    """Copied out (the templates, render.py and the app), render.py fills in the copy's folder as
+    the services' working directory, where `celery -A tasks` finds the app."""
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in ("render.py", "tasks.py", "client.py", *render.TEMPLATES):
+        shutil.copy(LESSON / name, copy / name)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run([sys.executable, "render.py", str(tmp_path / "out")], cwd=copy, capture_output=True,
+                            text=True, timeout=30, env=env)
+    assert result.returncode == 0 and "supervisord -n -c" in result.stdout, result.stdout + result.stderr
+    assert read_unit(tmp_path / "out" / "celery-worker.service")["Service"]["WorkingDirectory"] == str(copy)
+    assert f"directory={copy} " in (tmp_path / "out" / "supervisord.conf").read_text()
+    app = subprocess.run([render.celery_program(), "-A", "tasks", "report"], cwd=copy, capture_output=True,
+                         text=True, timeout=60, env={**env, **celery_env()})
+    assert app.returncode == 0 and "'task': 'tasks.heartbeat'" in app.stdout, app.stdout + app.stderr

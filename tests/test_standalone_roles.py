@@ -11,12 +11,11 @@ import subprocess
 import sys
 
 import pytest
-from helpers import NOT_YET_STANDALONE, launch_role, learner_modules
+from helpers import launch_role, learner_modules
 
 from lessons import catalog, settings
 
 ALL = catalog.LESSONS
-LESSONS = [lesson for lesson in ALL if lesson.number not in NOT_YET_STANDALONE]
 HARNESS_PACKAGES = ("lessons", "rabbitmq_basics", "celery_basics", "production", "tests", "tools")
 # Lesson 27 teaches that URLs holding passwords come from the environment only: no default.
 NO_WRITTEN_OUT_ADDRESS = {27}
@@ -43,14 +42,6 @@ def course_imports(lesson) -> list[str]:
     return found
 
 
-def test_the_exceptions_are_only_lessons_not_converted_yet():
-    """Lesson 23 stays out of the import check below until its helper converts it; then this
-    fails, to say the exception can go."""
-    for number in NOT_YET_STANDALONE:
-        assert course_imports(catalog.get(number)), (
-            f"lesson {number} is standalone now: remove it from NOT_YET_STANDALONE")
-
-
 @pytest.mark.parametrize("lesson", ALL, ids=ids(ALL))
 def test_no_learner_module_mentions_the_harness(lesson):
     """No role, nor any module a role or a command role imports, mentions `lessons`."""
@@ -59,7 +50,7 @@ def test_no_learner_module_mentions_the_harness(lesson):
             f"{path.relative_to(lesson.folder)} mentions lessons")
 
 
-@pytest.mark.parametrize("lesson", LESSONS, ids=ids(LESSONS))
+@pytest.mark.parametrize("lesson", ALL, ids=ids(ALL))
 def test_no_learner_module_imports_the_course_packages(lesson):
     """Copied into an empty folder, the files still import: siblings by their plain names."""
     assert course_imports(lesson) == []

@@ -4,7 +4,7 @@ It asks RabbitMQ's management API what the node is (version, Erlang, node name, 
 config files, data and log folders, plugins), logs in over AMQP with pika, and pings Redis. It
 works the same whether RabbitMQ runs from a package, a Docker container or a cloud service.
 
-    python -m production.lesson00_install.check_stack
+    python check_stack.py
 """
 
 import os

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import requests
 
-from lessons import catalog, nodes
+from lessons import nodes
 from lessons.management import Management
 from lessons.runner import Story, eventually
 
@@ -49,7 +49,7 @@ def show_file(story: Story, path, label: str) -> None:
 
 
 def main(argv=None) -> int:
-    with Story(catalog.get(0).heading, argv) as story:
+    with Story(0, argv) as story:
         story.start_fresh(queues=["lesson00_install"])
 
         story.section("The stack the course talks to (any install: package, Docker, cloud)")
@@ -105,16 +105,16 @@ def main(argv=None) -> int:
             own_node(story, install)
 
         story.section("Celery's own checks")
-        story.say(f"  $ celery -A {LESSON}.tasks report")
-        report = story.run("report", "celery", "-A", f"{LESSON}.tasks", "report")
+        story.say("  $ celery -A tasks report        (in the lesson's folder, as every command below)")
+        report = story.run("report", "celery", "-A", "tasks", "report")
         story.check(re.search(r"software -> celery:\S+", report.output) is not None
                     and re.search(r"broker_url: 'amqp://\w+:\*+@", report.output) is not None,
                     "celery report: the versions of Celery, kombu and Python, and the settings with the "
                     "password hidden (safe to paste into a bug report)")
-        worker = story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", "1",
+        worker = story.start_worker("worker", "tasks", "--concurrency", "1",
                                     "--without-mingle", "--without-gossip", echo=False)
-        story.say(f"  $ celery -A {LESSON}.tasks inspect ping --timeout 5")
-        ping = story.run("inspect", "celery", "-A", f"{LESSON}.tasks", "inspect", "ping", "--timeout", "5",
+        story.say("  $ celery -A tasks inspect ping --timeout 5")
+        ping = story.run("inspect", "celery", "-A", "tasks", "inspect", "ping", "--timeout", "5",
                          "--destination", worker_name(worker))
         story.check("pong" in ping.output, "celery inspect ping: the worker answered pong over the broker")
         smoke = story.run("smoke", f"{LESSON}.smoke_test")

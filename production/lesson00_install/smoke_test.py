@@ -1,7 +1,7 @@
 """Lesson 0, the smoke test: one task through the whole stack (broker, worker, result backend).
 
-    celery -A production.lesson00_install.tasks worker --loglevel INFO     (in another terminal)
-    python -m production.lesson00_install.smoke_test
+    celery -A tasks worker --loglevel INFO     (in another terminal, in this folder)
+    python smoke_test.py
 """
 
 import argparse
@@ -9,7 +9,7 @@ import sys
 
 from celery.exceptions import TimeoutError as ResultTimeout
 
-from production.lesson00_install.tasks import add
+from tasks import add
 
 
 def main(argv=None):
@@ -23,7 +23,7 @@ def main(argv=None):
         value = result.get(timeout=args.timeout)
     except ResultTimeout:
         print(f" [!] No result within {args.timeout:g} s: is a worker running? Start one with "
-              "'celery -A production.lesson00_install.tasks worker' and try again.")
+              "'celery -A tasks worker' in this folder and try again.")
         result.forget()  # we stop waiting for it (left for Python to clean up, it prints a traceback)
         sys.exit(1)
     print(f" [.] add(2, 2) = {value}: the broker, a worker and the result backend all work")

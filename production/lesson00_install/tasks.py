@@ -1,8 +1,8 @@
 """Lesson 0: the smallest Celery app, to check the whole stack and to ask `celery report`.
 
-    celery -A production.lesson00_install.tasks report
-    celery -A production.lesson00_install.tasks worker --loglevel INFO
-    celery -A production.lesson00_install.tasks inspect ping
+    celery -A tasks report                       (in this folder)
+    celery -A tasks worker --loglevel INFO
+    celery -A tasks inspect ping
 """
 
 import os

@@ -1,9 +1,9 @@
 """Lesson 24, the client: send work to the worker service, then restart or stop it and watch.
 
-    python -m production.lesson24_services.client slow 10          # one 10 s task: restart the worker meanwhile
-    python -m production.lesson24_services.client slow 2 0.5 0.5   # three tasks: job-1 (2 s), job-2, job-3
-    python -m production.lesson24_services.client both 10          # acks_late and early-ack tasks: send SIGQUIT
-    python -m production.lesson24_services.client leak --count 7 --megabytes 20 --queue lesson24_memlimit
+    python client.py slow 10          # one 10 s task: restart the worker meanwhile
+    python client.py slow 2 0.5 0.5   # three tasks: job-1 (2 s), job-2, job-3
+    python client.py both 10          # acks_late and early-ack tasks: send SIGQUIT
+    python client.py leak --count 7 --megabytes 20 --queue lesson24_memlimit
 
 It prints each task's id when it sends it, then each result (read from Redis) as it comes.
 """
@@ -11,7 +11,7 @@ It prints each task's id when it sends it, then each result (read from Redis) as
 import argparse
 import os
 
-from production.lesson24_services.tasks import leak, slow, slow_early_ack
+from tasks import leak, slow, slow_early_ack
 
 WAIT = float(os.environ.get("LESSON24_WAIT", "60"))  # seconds to wait for each result
 

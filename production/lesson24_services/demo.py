@@ -23,12 +23,11 @@ from pathlib import Path
 import psutil
 import redis
 
-from lessons import broker, catalog, errors, settings
+from lessons import broker, errors, settings
 from lessons.runner import ROOT, Process, Story, celery_env, emit, eventually
 from production.lesson24_services import render
 
-TASKS = "production.lesson24_services.tasks"
-CLIENT = "production.lesson24_services.client"
+TASKS = "tasks"  # the app, as `celery -A tasks` finds it in the lesson's folder (where everything runs)
 QUEUE = "lesson24_services"
 TASK_LIMIT_QUEUE, MEMORY_LIMIT_QUEUE = "lesson24_tasklimit", "lesson24_memlimit"
 QUEUES = [QUEUE, TASK_LIMIT_QUEUE, MEMORY_LIMIT_QUEUE]
@@ -120,7 +119,7 @@ class Services:
     def client(self, *args: str, echo: bool = True) -> Process:
         """The client role in the background. SIGTERM stops it without a word, should the demo
         be interrupted while it waits for a result."""
-        return self.story.start_command("client", [sys.executable, "-m", CLIENT, *args], env=self.env,
+        return self.story.start_command("client", [sys.executable, "client.py", *args], env=self.env,
                                         stop_signal=signal.SIGTERM, echo=echo)
 
     def states(self, task_ids: list[str]) -> list[str]:
@@ -166,7 +165,7 @@ class Services:
 
 
 def main(argv=None) -> int:
-    with Story(catalog.get(24).heading, argv) as story:
+    with Story(24, argv) as story:
         tell(story)
     return story.exit_code
 
@@ -224,7 +223,7 @@ def supervised(story: Story, services: Services) -> tuple[Process, str, Process]
     folder = services.folder
     port = free_port()
     (folder / "conf.d" / "worker-no-broker.conf").write_text(NO_BROKER_PROGRAM.format(
-        celery=services.celery, tasks=TASKS, project=ROOT, port=port, folder=folder))
+        celery=services.celery, tasks=TASKS, project=render.HERE, port=port, folder=folder))
     story.say(f"supervisord -n -s -c {services.conf}   (its own socket, pid file and logs in that folder)\n"
               f"A third program, conf.d/worker-no-broker.conf, is the same worker with AMQP_URL on "
               f"port {port}, where nothing listens (scene 5).")

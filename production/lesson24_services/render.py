@@ -1,10 +1,10 @@
 """Lesson 24: fill in the service files (supervisord.conf, the systemd units) for this machine.
 
-    python -m production.lesson24_services.render /tmp/lesson24        # writes the files there
-    supervisord -n -c /tmp/lesson24/supervisord.conf                    # then, in the foreground
+    python render.py /tmp/lesson24                      # writes the files there
+    supervisord -n -c /tmp/lesson24/supervisord.conf    # then, in the foreground
 
 The templates sit next to this file with @NAMES@ where a path or URL goes: @FOLDER@ (logs, pid
-file, socket, beat's schedule), @PROJECT@ (the folder Celery imports the app from), @CELERY@
+file, socket, beat's schedule), @PROJECT@ (this folder, where `celery -A tasks` finds tasks.py), @CELERY@
 (the celery program) and the broker and backend URLs, read from the environment.
 """
 
@@ -19,7 +19,7 @@ AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 
 HERE = Path(__file__).resolve().parent
-PROJECT = HERE.parent.parent  # the folder that holds production/, where `-A production...` imports from
+PROJECT = HERE  # the services' working directory: `celery -A tasks` imports tasks.py from there
 TEMPLATES = ("supervisord.conf", "celery-worker.service", "celery-beat.service")
 
 

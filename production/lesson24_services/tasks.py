@@ -1,9 +1,10 @@
 """Lesson 24, the app that runs as a service: a worker and beat, kept running by a supervisor.
 
-    celery -A production.lesson24_services.tasks worker --loglevel INFO
-    celery -A production.lesson24_services.tasks beat --loglevel INFO --schedule /tmp/celerybeat-schedule
+    celery -A tasks worker --loglevel INFO                                (in this folder)
+    celery -A tasks beat --loglevel INFO --schedule /tmp/celerybeat-schedule
 
-The supervisord.conf and the systemd units next to this file run exactly these two commands.
+The supervisord.conf and the systemd units next to this file run exactly these two commands,
+in this folder (their working directory).
 """
 
 import os
@@ -25,7 +26,7 @@ app.conf.update(
     result_expires=3600,
     beat_schedule={
         "heartbeat-every-2-seconds": {
-            "task": "production.lesson24_services.tasks.heartbeat",
+            "task": "tasks.heartbeat",
             "schedule": 2.0,
         },
     },

@@ -1,12 +1,12 @@
 """Lesson 25, the client: send tasks to a clustered broker and wait for every result.
 
-    python -m production.lesson25_cluster.client --count 20 --interval 0.25
+    python client.py --count 20 --interval 0.25
 """
 
 import argparse
 import time
 
-from production.lesson25_cluster.tasks import resize
+from tasks import resize
 
 
 def main(argv=None):

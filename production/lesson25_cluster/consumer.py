@@ -5,8 +5,8 @@ that answers. When that node goes away, it connects to the next one and carries 
 had received but not acknowledged go back to the queue and come again, marked redelivered: an
 order may be seen twice, so the work must be idempotent (here: a set of order ids).
 
-    python -m production.lesson25_cluster.consumer
-    python -m production.lesson25_cluster.consumer --work 0.1 --idle-timeout 5
+    python consumer.py
+    python consumer.py --work 0.1 --idle-timeout 5
 """
 
 import argparse

@@ -16,13 +16,13 @@ import time
 import pika
 import pika.exceptions
 
-from lessons import broker, catalog, nodes
+from lessons import broker, nodes
 from lessons.runner import Story, eventually, wait_until
 
 LESSON = "production.lesson25_cluster"
 ORDERS, TASKS, CLASSIC = "orders", "lesson25_tasks", "invoices"
 COUNT, TASK_COUNT = 100, 16
-COMPOSE = "docker compose -f production/lesson25_cluster/docker-compose.cluster.yml up -d --wait"
+COMPOSE = "docker compose --profile cluster up -d --wait"
 
 
 def urls(*members: nodes.Node) -> str:
@@ -59,14 +59,14 @@ def raft_states(node: nodes.Node, name: str) -> dict[str, str]:
 
 
 def main(argv=None) -> int:
-    with Story(catalog.get(25).heading, argv) as story:
+    with Story(25, argv) as story:
         try:
             install = nodes.install_for_shared_broker()
         except nodes.NodeError:
             raise nodes.NodeError(
                 "This lesson starts three RabbitMQ nodes of its own, which needs RabbitMQ installed on "
-                "this machine ('apt-get install rabbitmq-server'). With Docker only, start the cluster "
-                f"of the lesson's README instead ({COMPOSE}) and run the roles against it "
+                "this machine ('apt-get install rabbitmq-server'). With Docker only, start the course stack's "
+                f"cluster profile instead ({COMPOSE}, in the repository's folder) and run the roles against it "
                 "('make lesson-25 ROLE=consumer', ...).") from None
         cluster = nodes.Nodes(3, base_port=5681, prefix="l25n", install=install, plugins=())
         story.cleanup(cluster.stop_all, always=True)  # also on Ctrl+C or a failed check
@@ -95,7 +95,7 @@ def main(argv=None) -> int:
                     f"{', '.join(map(short, running))} (joined in {took:.1f} s)")
 
         story.section("A quorum queue replicated on all three; a classic queue on one node")
-        worker = story.start_worker("worker", f"{LESSON}.tasks", "--concurrency", "1",
+        worker = story.start_worker("worker", "tasks", "--concurrency", "1",
                                     "--without-mingle", "--without-gossip",
                                     env={"CLUSTER_URLS": urls(n1, n2, n3)}, echo=False)
         replay(story, worker, "Connected to", "ready")

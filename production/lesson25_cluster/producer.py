@@ -4,8 +4,8 @@ It knows every node of the cluster (CLUSTER_URLS, separated by ';'). pika connec
 one that answers. A confirm means the queue's leader wrote the message on a majority of its
 replicas; a message that is not confirmed is sent again.
 
-    python -m production.lesson25_cluster.producer --count 100
-    CLUSTER_URLS="amqp://course:course@127.0.0.1:5683/%2F" python -m production.lesson25_cluster.producer --count 1
+    python producer.py --count 100
+    CLUSTER_URLS="amqp://course:course@127.0.0.1:5683/%2F" python producer.py --count 1
 """
 
 import argparse

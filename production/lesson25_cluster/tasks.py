@@ -1,6 +1,6 @@
 """Lesson 25: a Celery app whose broker is a three-node RabbitMQ cluster.
 
-    celery -A production.lesson25_cluster.tasks worker --loglevel INFO
+    celery -A tasks worker --loglevel INFO        (in this folder)
 
 broker_url lists every node, separated by ';'. The worker connects to the first one; when it
 loses that connection, it takes the next URL (broker_failover_strategy) and carries on. The task
