@@ -248,6 +248,13 @@ LESSONS: tuple[Lesson, ...] = (
         ("certificates", "tls_check", "management_https", "setup_apps", "producer", "order_worker", WORKER, "client"),
         "TLS with a throwaway CA for pika, kombu, Celery and the management API; a user and vhost per app, least-privilege permissions; Redis with a password.",
     ),
+    Lesson(
+        29, "testing", "Testing Celery code against a real broker",
+        "production.lesson29_testing",
+        (RABBITMQ, MANAGEMENT, REDIS), (WORKER, "run_tests"),
+        "Unit tests of task functions; why task_always_eager hides serialization and routing bugs; celery.contrib.pytest's "
+        "celery_app and celery_worker on the real broker; retries, time limits, a chord; pytest-celery for Docker users.",
+    ),
 )
 
 

@@ -153,6 +153,12 @@ LESSONS_FA: dict[int, PersianLesson] = {
         "TLS با یک CA دورانداختنی برای pika، kombu، Celery و management API؛ یک کاربر و یک vhost برای هر اپ "
         "با کمترین مجوز لازم؛ Redis با گذرواژه.",
     ),
+    29: PersianLesson(
+        "آزمودن کد Celery در برابر یک بروکر واقعی",
+        "آزمون واحد تابع تسک‌ها؛ چرا task_always_eager باگ‌های سریال‌سازی و مسیریابی را پنهان می‌کند؛ "
+        "celery_app و celery_worker از celery.contrib.pytest روی بروکر واقعی؛ تلاش دوباره، محدودیت زمانی، "
+        "یک chord؛ pytest-celery برای کسانی که Docker دارند.",
+    ),
 }
 
 README_FA = catalog.ROOT / "README.fa.md"
