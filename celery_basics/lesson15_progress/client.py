@@ -13,16 +13,17 @@ import json
 import sys
 import time
 
+from celery import states
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from tasks import long_job
 
 
-def progress_of(result):
+def progress_of(result, state):
     """(current, total) as the result backend knows it right now."""
-    if result.state == "PROGRESS":
+    if state == "PROGRESS":
         return result.info["current"], result.info["total"]
-    if result.state == "SUCCESS":
+    if state == "SUCCESS":
         return result.result["current"], result.result["total"]
     return 0, None  # PENDING (not started yet), or FAILURE
 
@@ -51,18 +52,23 @@ def main(argv=None):
         bar = {name: bars.add_task(name, total=None) for name in jobs}
         while True:
             polls += 1
+            finished = 0
             for name, result in jobs.items():
-                current, total = progress_of(result)
+                # One reading of the state per job and pass: the client stops on what it showed,
+                # not on a newer state read after the line was printed.
+                state = result.state
+                current, total = progress_of(result, state)
                 if log:
-                    log.write(json.dumps({"job": name, "id": result.id, "state": result.state,
+                    log.write(json.dumps({"job": name, "id": result.id, "state": state,
                                          "current": current, "total": total}) + "\n")
                     log.flush()
                 bars.update(bar[name], completed=current, total=total)
                 # A line per change of step or state (10/10 PROGRESS, then 10/10 SUCCESS).
-                if not live and (current, result.state) != shown[name]:
-                    print(f" [.] {name}: {current}/{total or '?'} ({result.state})")
-                shown[name] = (current, result.state)
-            if all(result.ready() for result in jobs.values()):
+                if not live and (current, state) != shown[name]:
+                    print(f" [.] {name}: {current}/{total or '?'} ({state})")
+                shown[name] = (current, state)
+                finished += state in states.READY_STATES  # SUCCESS, FAILURE, REVOKED
+            if finished == len(jobs):
                 break
             time.sleep(0.1)  # the client's own work would go here: it is never blocked
     for name, result in jobs.items():
