@@ -248,6 +248,12 @@ LESSONS: tuple[Lesson, ...] = (
         ("certificates", "tls_check", "management_https", "setup_apps", "producer", "order_worker", "worker", "client"),
         "TLS with a throwaway CA for pika, kombu, Celery and the management API; a user and vhost per app, least-privilege permissions; Redis with a password.",
     ),
+    Lesson(
+        28, "performance", "Performance: measure, then tune",
+        "production.lesson28_performance",
+        (RABBITMQ, MANAGEMENT, REDIS), ("benchmark", WORKER),
+        "One benchmark: publish rates with and without confirms, consume rates by prefetch, classic vs quorum; Celery tasks/s from the defaults to a tuned worker, each knob on its own.",
+    ),
 )
 
 

@@ -153,6 +153,11 @@ LESSONS_FA: dict[int, PersianLesson] = {
         "TLS با یک CA دورانداختنی برای pika، kombu، Celery و management API؛ یک کاربر و یک vhost برای هر اپ "
         "با کمترین مجوز لازم؛ Redis با گذرواژه.",
     ),
+    28: PersianLesson(
+        "کارایی: اول اندازه بگیر، بعد تنظیم کن",
+        "یک بنچمارک: نرخ انتشار با و بدون تأیید ناشر، نرخ مصرف بر حسب prefetch، صف کلاسیک در برابر صف کوئروم؛ "
+        "تسک در ثانیهٔ Celery از پیش‌فرض‌ها تا ورکری تنظیم‌شده، هر تنظیم جداگانه.",
+    ),
 }
 
 README_FA = catalog.ROOT / "README.fa.md"
