@@ -2,7 +2,6 @@
 chart and the ratios that must hold on any machine; Ctrl+C in the middle leaves nothing behind."""
 
 import re
-import signal
 
 import pytest
 from helpers import assert_clean_run, interrupt_at, run_lesson, sandbox_processes, start_lesson

@@ -114,7 +114,7 @@ def measure_celery(story: Story, counts: dict, results: dict) -> None:
                                       env=setup.env, echo=False)
             if previous is not None:
                 previous.stop(grace=15.0)
-            wait_until(lambda: consumers(TASKS_QUEUE) >= 1 or not worker.running, timeout=60,
+            wait_until(lambda w=worker: consumers(TASKS_QUEUE) >= 1 or not w.running, timeout=60,
                        what="the worker to consume lesson28_tasks")
             if not worker.running:
                 raise RuntimeError(f"the worker for '{setup.label}' stopped:\n{worker._tail()}")
