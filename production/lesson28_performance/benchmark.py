@@ -210,7 +210,8 @@ def consuming_workers(app, queue, within=20):
     """The names of the workers that consume `queue` (others may share the broker)."""
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:  # a worker that has just started may not answer yet
-        replies = app.control.inspect(timeout=1.0).active_queues() or {}
+        # A broadcast: every worker of the virtual host answers, and the call waits `timeout`.
+        replies = app.control.inspect(timeout=0.5).active_queues() or {}
         found = [name for name, queues in replies.items() if any(q["name"] == queue for q in queues)]
         if found:
             return found
