@@ -60,9 +60,10 @@ rabbitmq4-stop: ## stop the RabbitMQ 4.x node
 timings: $(STAMP) ## run every lesson's demo and print its wall time
 	@$(PY) -m lessons run --all --timings
 
-readme-images: $(STAMP) ## remake the README pictures of lessons 10 and 19 (maintainers; tools/)
+readme-images: $(STAMP) ## remake the README pictures of lessons 10, 19 and 28 (maintainers; tools/)
 	$(PY) -m tools.lesson10_screenshots
 	$(PY) -m tools.lesson19_readme_images
+	$(PY) -m lessons run 28 -- --chart production/lesson28_performance/performance.png
 
 LESSON23 := celery_basics/lesson23_other_languages
 

@@ -249,6 +249,12 @@ LESSONS: tuple[Lesson, ...] = (
         "TLS with a throwaway CA for pika, kombu, Celery and the management API; a user and vhost per app, least-privilege permissions; Redis with a password.",
     ),
     Lesson(
+        28, "performance", "Performance: measure, then tune",
+        "production.lesson28_performance",
+        (RABBITMQ, MANAGEMENT, REDIS), ("benchmark", WORKER),
+        "One benchmark: publish rates with and without confirms, consume rates by prefetch, classic vs quorum; Celery tasks/s from the defaults to a tuned worker, each knob on its own.",
+    ),
+    Lesson(
         29, "testing", "Testing Celery code against a real broker",
         "production.lesson29_testing",
         (RABBITMQ, MANAGEMENT, REDIS), (WORKER, "run_tests"),
