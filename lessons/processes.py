@@ -48,6 +48,25 @@ def launch_argv(target: str, *args: str) -> list[str]:
     return [sys.executable, "-m", "lessons.launch", target, *map(str, args)]
 
 
+def end_processes(processes: list, grace: float = 5.0) -> None:
+    """SIGTERM to each psutil.Process (a Celery worker then shuts down warm), SIGKILL to those still
+    there after `grace` seconds, and wait until they are gone."""
+    import psutil
+
+    for process in processes:
+        try:
+            process.terminate()
+        except psutil.Error:
+            pass
+    _, alive = psutil.wait_procs(processes, timeout=grace)
+    for process in alive:
+        try:
+            process.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(alive, timeout=5)
+
+
 class Process:
     """One child process: its output lines, readiness waits and a clean stop."""
 

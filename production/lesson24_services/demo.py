@@ -24,6 +24,7 @@ import psutil
 import redis
 
 from lessons import broker, errors, settings
+from lessons.processes import end_processes
 from lessons.runner import ROOT, Process, Story, celery_env, emit, eventually
 from production.lesson24_services import render
 
@@ -148,17 +149,7 @@ class Services:
     def stop_strays(self) -> None:
         """The last safety net, after Ctrl+C: end what the run started that is still alive."""
         strays = self.strays()
-        for process in strays:
-            try:
-                process.terminate()
-            except psutil.Error:
-                pass
-        _, alive = psutil.wait_procs(strays, timeout=5)
-        for process in alive:
-            try:
-                process.kill()
-            except psutil.Error:
-                pass
+        end_processes(strays)
         if strays:
             emit(f"(stopped {len(strays)} more process(es) of this run: celery multi's nodes, or "
                  "programs still shutting down)")

@@ -13,6 +13,7 @@ import psutil
 
 from lessons.broker import celery_env
 from lessons.exercises import Exercise
+from lessons.processes import end_processes
 
 MARKER = "EXERCISE24_RUN"  # in the environment of supervisord and all it starts: to find strays
 TASK_SECONDS = 5
@@ -38,14 +39,7 @@ def stop_everything(folder: str, conf: Path, env: dict) -> None:
                            capture_output=True, timeout=15, env=env)
         except (subprocess.TimeoutExpired, OSError):
             pass
-    left = strays(folder)
-    _, alive = psutil.wait_procs(left, timeout=10)
-    for process in alive:
-        try:
-            process.kill()
-        except psutil.Error:
-            pass
-    psutil.wait_procs(alive, timeout=5)
+    end_processes(strays(folder), grace=10)
     shutil.rmtree(folder, ignore_errors=True)
 
 
