@@ -140,7 +140,7 @@ stop() {
     # A node that did not answer: end the Erlang VM started under this node's name (the name is
     # in its environment, not on its command line).
     for pid in $(pgrep -f beam.smp 2>/dev/null); do
-        if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "RABBITMQ_NODENAME=$NODE"; then
+        if tr '\0' '\n' 2>/dev/null <"/proc/$pid/environ" | grep -qx "RABBITMQ_NODENAME=$NODE"; then
             kill -9 "$pid" 2>/dev/null || true
         fi
     done
