@@ -6,7 +6,7 @@ It publishes persistent orders to the durable queue exercise28.orders with publi
 and waits for each confirm before it publishes the next order: one round trip to the broker,
 and one disk write there, per message.
 
-TODO: make it at least 5 times faster, and keep every order confirmed: it must still count the
+TODO: make it at least 3 times faster, and keep every order confirmed: it must still count the
 orders the broker confirmed (acked) and those it refused (nacked), and print the same line at
 the end.
 """
