@@ -13,7 +13,6 @@ import logging
 import os
 
 import redis
-from celery.result import AsyncResult
 from flask import Flask, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import make_server
@@ -69,16 +68,19 @@ def report_status(job_id):
     if not known_jobs.exists(JOB_KEY.format(job_id)):
         return jsonify(error=f"no report job with id '{job_id}'"), 404
 
-    result = AsyncResult(job_id, app=celery_app)
-    body = {"id": job_id, "state": result.state, "progress": None, "result": None, "error": None}
-    if result.state == "PROGRESS":
-        body["progress"] = result.info  # the meta dict: {"current": 3, "total": 10}
-    elif result.successful():
-        body["result"] = result.result
-        body["progress"] = {"current": result.result["pages"], "total": result.result["pages"]}
-    elif result.failed():
-        # The exception's message, never result.traceback: users see a sentence, not our code.
-        body["error"] = str(result.result)
+    # One read of the result backend. AsyncResult(job_id).state and .info would read it once each,
+    # and a job that finishes between the two reads has its return value as .info, not the meta.
+    meta = celery_app.backend.get_task_meta(job_id)
+    state, info = meta["status"], meta["result"]
+    body = {"id": job_id, "state": state, "progress": None, "result": None, "error": None}
+    if state == "PROGRESS":
+        body["progress"] = info  # the meta dict: {"current": 3, "total": 10}
+    elif state == "SUCCESS":
+        body["result"] = info
+        body["progress"] = {"current": info["pages"], "total": info["pages"]}
+    elif state == "FAILURE":
+        # The exception's message, never the traceback: users see a sentence, not our code.
+        body["error"] = str(info)
     return jsonify(body)
 
 

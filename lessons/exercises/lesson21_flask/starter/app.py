@@ -12,7 +12,6 @@ Location header with that URL. GET /reports/<id> already reads the job's state b
 
 import argparse
 
-from celery.result import AsyncResult
 from flask import Flask, jsonify, request
 
 from tasks import app as celery_app
@@ -33,14 +32,14 @@ def start_report():
 
 @app.get("/reports/<job_id>")
 def report_status(job_id):
-    result = AsyncResult(job_id, app=celery_app)
-    body = {"id": job_id, "state": result.state}
-    if result.state == "PROGRESS":
-        body["progress"] = result.info  # {"current": 3, "total": 8}
-    elif result.successful():
-        body["result"] = result.result
-    elif result.failed():
-        body["error"] = str(result.result)
+    meta = celery_app.backend.get_task_meta(job_id)  # state and meta in one read (lesson 21)
+    body = {"id": job_id, "state": meta["status"]}
+    if meta["status"] == "PROGRESS":
+        body["progress"] = meta["result"]  # {"current": 3, "total": 8}
+    elif meta["status"] == "SUCCESS":
+        body["result"] = meta["result"]
+    elif meta["status"] == "FAILURE":
+        body["error"] = str(meta["result"])
     return jsonify(body)
 
 
