@@ -6,6 +6,10 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+# Test sessions run their modules in TEST_WORKERS processes (pytest-xdist), a module at a time
+# each: most of a lesson's test is waiting for its processes, so two keep the machine busier.
+TEST_WORKERS ?= 2
+XDIST  := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 help: ## list the targets (this text)
 	@echo "Task queues course. Usage: make TARGET"
@@ -44,11 +48,11 @@ exercise-%: $(STAMP) ## check your exercise of lesson N, e.g. make exercise-2
 hint-%: $(STAMP) ## the next hint for lesson N's exercise, e.g. make hint-2
 	@$(PY) -m lessons hint $*
 
-test: $(STAMP) ## run the whole test suite against the running stack
-	$(PY) -m pytest $(PYTEST_ARGS)
+test: $(STAMP) ## run the whole test suite against the running stack (TEST_WORKERS=0: one process)
+	$(PY) -m pytest $(XDIST) $(PYTEST_ARGS)
 
 test-rabbitmq4: $(STAMP) ## run the tests that talk to the broker against a RabbitMQ 4.x node (root; no Docker)
-	sh scripts/rabbitmq4.sh run $(PY) -m pytest -m broker $(PYTEST_ARGS)
+	COURSE_TEST_ORDER=second sh scripts/rabbitmq4.sh run $(PY) -m pytest -m broker $(XDIST) $(PYTEST_ARGS)
 
 rabbitmq4: ## start the RabbitMQ 4.x node beside the local one (AMQP 5673, management 15673)
 	@sh scripts/rabbitmq4.sh start

@@ -167,22 +167,28 @@ def gone(pid: int, timeout: float = 5.0) -> bool:
     return False
 
 
-# Two test sessions may run at once (CI runs the 3.10 and the 4.x legs side by side). Each has its
-# own vhost and Redis database, but some lessons own fixed things: ports of their broker nodes,
-# Flower's, Flask's and Django's ports, files written in the lesson's folder (a beat schedule, a
-# Java build). A session holds the lesson's lock while it runs that lesson's tests or exercise
-# checks, so the other session waits for it instead of colliding.
+# Several test sessions may run at once: CI runs the 3.10 and the 4.x legs side by side, each in two
+# pytest-xdist workers, and each worker is a session. Each has its own vhost and Redis database,
+# but some lessons own fixed things: ports of their broker nodes, Flower's, Flask's and Django's
+# ports, files written in the lesson's folder (a beat schedule, a Java build). A session holds the
+# lesson's lock while it runs that lesson's tests or exercise checks, so another session waits for
+# it (or, checking exercises, takes another lesson first) instead of colliding.
 LOCKS = Path(os.environ.get("COURSE_TEST_LOCKS", "/tmp/course-test-locks"))
 
 
 @contextlib.contextmanager
-def lesson_lock(number: int):
-    """Hold lesson `number`'s lock, shared by every test session on this machine (flock)."""
+def lesson_lock(number: int, wait: bool = True):
+    """Hold lesson `number`'s lock, shared by every test session on this machine (flock); yields
+    True. With wait=False it yields False at once, holding nothing, when another session has it."""
     LOCKS.mkdir(parents=True, exist_ok=True)
     with open(LOCKS / f"lesson{number:02d}.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
