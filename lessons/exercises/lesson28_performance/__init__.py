@@ -1,7 +1,8 @@
 """Exercise 28: a publisher at least 3 times faster than the starter, every order still confirmed.
 
 The checker times the pristine starter (confirms one by one) and the learner's file in the same
-run, on the same broker, and compares: a ratio, which holds on any machine. Then it makes the
+run, on the same broker, in turn and twice each, and compares the best times: a ratio, which holds
+on any machine. Then it makes the
 broker refuse orders (a reject-publish length limit, set with a policy) and the file must count
 them as nacked: a publisher that stopped listening for confirms cannot.
 """
@@ -41,28 +42,36 @@ def check(ck):
                   for _ in range(2))
     ck.say(f"  python -c 'import pika': {startup:.2f} s")
 
-    ck.section(f"The starter's way, confirms one by one: {ORDERS} orders (the baseline)")
+    # The starter and publisher.py take turns, twice each, and the best time of each counts: a busy
+    # moment of the machine slows one run (seen: the same starter 2.3 s, then 10.7 s), seldom both.
     starter = str(ck.exercise.starter / "publisher.py")
-    baseline, slow = timed(ck, starter, "--messages", ORDERS, program=(sys.executable,), name="starter")
-    report(ck, baseline, who="the starter")
-    broker.delete_queues(QUEUE)
+    slow_times, fast_times = [], []
+    for turn in ("", ", again"):
+        ck.section(f"The starter's way, confirms one by one: {ORDERS} orders (the baseline{turn})")
+        baseline, took = timed(ck, starter, "--messages", ORDERS, program=(sys.executable,), name="starter")
+        report(ck, baseline, who="the starter")
+        slow_times.append(took)
+        broker.delete_queues(QUEUE)
 
-    ck.section(f"Your publisher.py: {ORDERS} orders")
-    run, fast = timed(ck, "publisher.py", "--messages", ORDERS)
-    sent, confirmed, nacked = report(ck, run)
-    depth = ck.queue_depth(QUEUE)
-    ck.expect(confirmed == ORDERS and nacked == 0 and depth == ORDERS,
-              f"all {ORDERS} orders are confirmed and in the queue",
-              f"it reported {confirmed} confirmed and {nacked} nacked, and the queue holds {depth}: "
-              f"all {ORDERS} must be published and confirmed.")
+        ck.section(f"Your publisher.py: {ORDERS} orders{turn}")
+        run, took = timed(ck, "publisher.py", "--messages", ORDERS)
+        sent, confirmed, nacked = report(ck, run)
+        fast_times.append(took)
+        if not turn:
+            depth = ck.queue_depth(QUEUE)
+            ck.expect(confirmed == ORDERS and nacked == 0 and depth == ORDERS,
+                      f"all {ORDERS} orders are confirmed and in the queue",
+                      f"it reported {confirmed} confirmed and {nacked} nacked, and the queue holds "
+                      f"{depth}: all {ORDERS} must be published and confirmed.")
+        broker.delete_queues(QUEUE)
+    slow, fast = min(slow_times), min(fast_times)
     speedup = (slow - startup) / max(fast - startup, 0.01)
     ck.expect(speedup >= 3,
-              f"it took {fast - startup:.2f} s against the starter's {slow - startup:.2f} s: "
-              f"{speedup:.1f} times faster",
+              f"it took {fast - startup:.2f} s against the starter's {slow - startup:.2f} s (the best of "
+              f"two runs each): {speedup:.1f} times faster",
               f"your publisher took {fast - startup:.2f} s against the starter's {slow - startup:.2f} s "
-              f"(start-up subtracted): {speedup:.1f} times faster, not 3. Where does the starter's "
+              f"(start-up subtracted, the best of two runs each): {speedup:.1f} times faster, not 3. Where does the starter's "
               "time go? 'make hint-28' says.")
-    broker.delete_queues(QUEUE)
 
     ck.section(f"The broker refuses orders past {LIMIT} (a policy: max-length {LIMIT}, reject-publish)")
     management = Management()
