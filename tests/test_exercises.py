@@ -3,7 +3,7 @@ message and passes the reference solution. Both run in temporary copies (`python
 exercise N NAME --starter | --solution`), never in the tracked starter files.
 
 The checks of different lessons are independent (each uses its own queue names), so they run
-side by side, COURSE_EXERCISE_JOBS at a time (default 4: they mostly wait); a lesson's own runs go one after the
+side by side, COURSE_EXERCISE_JOBS at a time (default 6: they mostly wait); a lesson's own runs go one after the
 other. The timings are printed at the end of the module.
 """
 
@@ -29,7 +29,7 @@ from lessons import exercises
 pytestmark = [pytest.mark.broker, pytest.mark.timeout(900)]
 
 EXERCISES = exercises.all_exercises()
-JOBS = int(os.environ.get("COURSE_EXERCISE_JOBS", "4"))
+JOBS = int(os.environ.get("COURSE_EXERCISE_JOBS", "6"))
 ids = [f"exercise{e.key}" for e in EXERCISES]
 
 
