@@ -7,6 +7,13 @@ CALLS = [("exercise12.shout", ["task queues"], "TASK QUEUES!"),
          ("exercise12.count_words", ["a task is a message"], 5)]
 
 
+def unregistered(meta: dict | None) -> bool:
+    """The worker stored NotRegistered as the task's failure. (Its log line says so too, but the
+    checker reads the log through a thread that may not have reached that line yet.)"""
+    failure = meta.get("result") if meta and meta.get("status") == "FAILURE" else None
+    return isinstance(failure, dict) and failure.get("exc_type") == "NotRegistered"
+
+
 def check(ck):
     ck.section("A worker starts with your tasks.py")
     worker = ck.start_worker(app="tasks")
@@ -22,7 +29,7 @@ def check(ck):
         if meta and meta["status"] == "SUCCESS":
             ck.expect(meta["result"] == expected, f"{name} ran on the worker and returned {expected!r}",
                       f"{name} returned {meta['result']!r}, not {expected!r}.")
-        elif worker.count(rf"Received unregistered task of type '{name}'"):
+        elif unregistered(meta) or worker.count(rf"Received unregistered task of type '{name}'"):
             ck.expect(False, "", f"the worker does not know a task named '{name}': it logged 'Received "
                                  "unregistered task'. Make the function a task registered under that name.")
         else:
