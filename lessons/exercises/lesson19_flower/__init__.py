@@ -17,6 +17,7 @@ def check(ck):
     import requests
 
     from lessons import settings
+    from lessons.management import Management
 
     port = free_port()
     ck.section(f"A worker (without -E) and Flower (on 127.0.0.1:{port}, basic auth) start")
@@ -30,7 +31,12 @@ def check(ck):
     ck.expect(events and events[0].group(1) == "ON", "the worker's banner says 'task events: ON'",
               "the worker's banner says 'task events: OFF': it sends no task events, so Flower never hears "
               "of its tasks.")
-    time.sleep(1.0)  # Flower's event receiver is connected shortly after it listens
+    # Events sent before Flower's receiver has bound its queue to 'celeryev' are lost to it.
+    ck.wait_for_line(flower, r"Connected to amqp", 30, "connect its event receiver to the broker")
+    management, deadline = Management(), time.monotonic() + 10
+    while time.monotonic() < deadline and not any(
+            b["source"] == "celeryev" and b["routing_key"] == "#" for b in management.bindings()):
+        time.sleep(0.1)
 
     ck.section("client.py makes three thumbnails")
     run = ck.run_file("client.py", timeout=25, name="client")
