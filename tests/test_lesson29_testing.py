@@ -77,3 +77,17 @@ def test_the_course_test_run_does_not_collect_the_lesson_tests():
                              "-p", "no:cacheprovider"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert "tests/test_lesson29_testing.py::" in result.stdout, result.stdout[-2000:]
     assert "lesson29_testing/test_" not in result.stdout
+
+
+def test_pytest_plugins_in_a_conftest_below_the_rootdir_stops_collection(tmp_path):
+    """The README's Pitfall: the lesson's conftest.py two folders below where pytest starts
+    (deeper than the test* folders it loads conftests from at start) is an error, not ignored."""
+    project = tmp_path / "project"
+    shutil.copytree(LESSON.folder, project / "tests" / "celery_tasks", ignore=shutil.ignore_patterns(
+        "demo.py", "__init__.py", "README*", "__pycache__", "pytest.ini"))
+    (project / "pytest.ini").write_text("[pytest]\n")
+    pytest_program = os.path.join(os.path.dirname(sys.executable), "pytest")
+    result = subprocess.run([pytest_program, "-p", "no:cacheprovider", "--collect-only", "-q"],
+                            cwd=project, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0, result.stdout
+    assert "Defining 'pytest_plugins' in a non-top-level conftest is no longer supported" in result.stdout
