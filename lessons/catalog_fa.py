@@ -119,7 +119,7 @@ LESSONS_FA: dict[int, PersianLesson] = {
         "و دلیل هرکدام، و دو اشتباه رایج.",
     ),
     21: PersianLesson(
-        "اپ Flask که کار کند را به Celery می‌سپارد",
+        "اپ Flask که کارهای زمان‌بر را به Celery می‌سپارد",
         "POST بی‌درنگ با 202 و نشانی کار پاسخ می‌دهد؛ GET وضعیت، PROGRESS و نتیجه را نشان می‌دهد؛ "
         "صفحه‌ای با نوار پیشرفت؛ خطاهای 404 و 400 به شکل JSON.",
     ),
@@ -135,7 +135,7 @@ LESSONS_FA: dict[int, PersianLesson] = {
     ),
     24: PersianLesson(
         "ورکرها به شکل سرویس",
-        "ورکر و beat زیر supervisord و systemd، و celery multi؛ خاموشی نرم در برابر سخت، راه‌اندازی دوباره‌ای "
+        "ورکر و beat زیر supervisord و systemd، و celery multi؛ خاموشی گرم در برابر سرد، راه‌اندازی دوباره‌ای "
         "که چیزی گم نمی‌کند، عوض کردن پروسه‌های pool که حافظه نشت می‌دهند، health check.",
     ),
     25: PersianLesson(

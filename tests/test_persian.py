@@ -36,7 +36,26 @@ TERMS = {
     "prefetch (QoS)": ("prefetch", ["پیش‌واکشی", "پیش واکشی", "پری‌فچ"]),
     "durable": ("ماندگار", ["بادوام"]),
     "quorum queue": ("صف کوئروم", ["صف حد نصاب"]),
+    "persistent message": ("پیام پایدار", []),  # ماندگار is durable's word: MEANING_ERRORS below
+    "publisher confirm": ("تأیید ناشر", []),
+    # Celery 5.5's soft shutdown took "soft"; warm and cold are their own words.
+    "warm shutdown": ("خاموشی گرم", ["خاموشی سخت"]),
+    "cold shutdown": ("خاموشی سرد", ["خاموشی سخت"]),
+    "soft shutdown": ("خاموشی نرم", []),
 }
+
+# Phrases a Persian technical editor found to say something else than the English page; each
+# stays fixed. (pattern in the prose, with line breaks folded to spaces; what it got wrong)
+MEANING_ERRORS = [
+    (r"پیام(?:‌ها|‌های)?(?: \*)? ?\*?ماندگار", "a persistent message is پیام پایدار; ماندگار is durable (queues, exchanges)"),
+    (r"(?<![\u0600-\u06FF])کار کند را", "reads as 'works'; slow work is کار زمان‌بر"),
+    (r"در یک صف بگذارید تا", "'put both in one queue and they wait' is a condition, not advice"),
+    (r"آزمایش[^.؛]*پایین‌تر", "the experiments are shown on the English page only: name them and link there"),
+]
+# Every paragraph that speaks of تأیید says which one: a consumer's ack (تأیید دریافت), a
+# publisher confirm (تأیید ناشر), Celery's late ack, or the English word beside it.
+ACK_NAMED = re.compile(r"تأیید (?:دریافت|ناشر|دیرهنگام|خودکار)"
+                       r"|(?<![a-z])(?:n?acks?|confirms?|acks_late|auto_ack|basic_ack)(?![a-z])", re.IGNORECASE)
 
 FENCE = re.compile(r"^( *)(```+|~~~+)(.*)$")
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")  # links and images
@@ -253,3 +272,41 @@ def test_commands_in_persian_prose_name_real_roles_and_modules(page):
         assert role in roles.get(int(number), set()), f"lesson {number} has no role {role}"
     for module in set(re.findall(r"(?:python -m|-A) ((?:rabbitmq_basics|celery_basics|production)(?:\.\w+)+)", text)):
         assert importlib.util.find_spec(module) is not None, f"no module {module}"
+
+
+def paragraphs(text: str) -> list[str]:
+    """The prose's paragraphs, list items and table rows, each as one line."""
+    found, current = [], []
+    for line in prose(text).splitlines():
+        if not line.strip() or re.match(r"\s*(?:[-*|]|\d+\.)\s", line):
+            if current:
+                found.append(" ".join(current))
+            current = [line.strip()] if line.strip() else []
+        else:
+            current.append(line.strip())
+    if current:
+        found.append(" ".join(current))
+    return found
+
+
+@pytest.mark.parametrize("page", persian_pages(), ids=lambda page: page.relative_to(ROOT).as_posix())
+def test_persian_pages_say_what_the_english_ones_mean(page):
+    if not page.is_file():
+        pytest.fail(f"{page.relative_to(ROOT)} is missing")
+    text = page.read_text(encoding="utf-8")
+    folded = " ".join(line.strip() for line in prose(text).splitlines())
+    for pattern, why in MEANING_ERRORS:
+        found = re.search(pattern, folded)
+        assert not found, f"{page.name}: '{found.group(0)}': {why}"
+    vague = [para[:120] for para in paragraphs(text) if "تأیید" in para and not ACK_NAMED.search(para)]
+    assert not vague, f"{page.name}: say which تأیید (تأیید دریافت or تأیید ناشر) in: {vague}"
+    for para in paragraphs(text):
+        if "خاموشی نرم" in para:
+            assert "soft shutdown" in para or "worker_soft_shutdown_timeout" in para, (
+                f"{page.name}: خاموشی نرم is Celery 5.5's soft shutdown; SIGTERM's is خاموشی گرم: {para[:120]}")
+
+
+def test_persian_course_map_titles_read_as_meant():
+    for number, persian in catalog_fa.LESSONS_FA.items():
+        for pattern, why in MEANING_ERRORS:
+            assert not re.search(pattern, persian.title + " " + persian.summary), f"lesson {number}: {why}"
