@@ -1,5 +1,5 @@
-"""The Persian side of the catalog: each lesson's title and summary in Persian, and the Persian
-course map in README.fa.md, generated from these and lessons/catalog.py.
+"""The Persian side of the catalog: each lesson's title and summary in Persian, from which
+lessons/course_map.py builds the course map in README.fa.md.
 
 Keyed by lesson number; tests/test_persian.py checks that every lesson in the catalog has an
 entry here and a README.fa.md. The words follow docs/glossary.fa.md.
@@ -8,8 +8,6 @@ entry here and a README.fa.md. The words follow docs/glossary.fa.md.
 from __future__ import annotations
 
 from typing import NamedTuple
-
-from lessons import catalog
 
 
 class PersianLesson(NamedTuple):
@@ -165,33 +163,3 @@ LESSONS_FA: dict[int, PersianLesson] = {
         "یک chord؛ pytest-celery برای کسانی که Docker دارند.",
     ),
 }
-
-README_FA = catalog.ROOT / "README.fa.md"
-MAP_START, MAP_END = "<!-- course-map-fa:start -->", "<!-- course-map-fa:end -->"
-
-
-def course_map_fa() -> str:
-    """The Persian course map: the catalog's lessons with their Persian titles and summaries."""
-    from lessons import exercises
-
-    lines = ["| # | درس | چه می‌آموزید | تمرین‌ها |", "|---:|---|---|---:|"]
-    for lesson in catalog.LESSONS:
-        persian = LESSONS_FA[lesson.number]
-        link = lesson.folder.relative_to(catalog.ROOT).as_posix() + "/README.fa.md"
-        lines.append(f"| {lesson.number} | [{persian.title}]({link}) | {persian.summary} | {exercises.count(lesson)} |")
-    return "\n".join(lines)
-
-
-def readme_fa_with_map(text: str) -> str:
-    head, _, rest = text.partition(MAP_START)
-    _, _, tail = rest.partition(MAP_END)
-    return f"{head}{MAP_START}\n{course_map_fa()}\n{MAP_END}{tail}"
-
-
-def write_course_map_fa() -> str:
-    """Rewrite the map in README.fa.md; returns what to tell the user."""
-    text = README_FA.read_text(encoding="utf-8")
-    if MAP_START not in text:
-        raise ValueError(f"{README_FA} has no {MAP_START} marker.")
-    README_FA.write_text(readme_fa_with_map(text), encoding="utf-8")
-    return f"Persian course map in {README_FA.name} rewritten from the catalog ({len(catalog.LESSONS)} lessons)."

@@ -13,13 +13,9 @@ import shlex
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from lessons import catalog
 from lessons.exercises import UnknownExercise
-
-README = catalog.ROOT / "README.md"
-MAP_START, MAP_END = "<!-- course-map:start -->", "<!-- course-map:end -->"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -128,18 +124,6 @@ def cmd_list() -> int:
     return 0
 
 
-def _services_ready(services) -> bool:
-    from lessons import services as checks
-
-    down = checks.ensure(services)
-    for status in down:
-        where = "" if status.url in status.detail else f" at {status.url}"
-        print(f"{checks.NAMES[status.service]} is not usable{where}: {status.detail}", file=sys.stderr)
-        if status.fix:
-            print(f"  {status.fix}", file=sys.stderr)
-    return not down
-
-
 def role_argv(lesson: catalog.Lesson, role: str, extra: list[str]) -> tuple[list[str], str]:
     """How the harness runs a role (through the launcher), and what a learner would type for it
     in the lesson's folder."""
@@ -161,7 +145,9 @@ def cmd_run(number: str, role: str | None, extra: list[str]) -> int:
         valid = ", ".join(lesson.role_names)
         print(f"Lesson {lesson.number} has no role '{role}'. Its roles are: {valid}.", file=sys.stderr)
         return 2
-    if not _services_ready(lesson.services):
+    from lessons import services
+
+    if not services.ready(lesson.services):
         return 1
     if role is not None:
         argv, typed = role_argv(lesson, role, extra)
@@ -222,46 +208,20 @@ def cmd_doctor() -> int:
     return 0
 
 
-def course_map() -> str:
-    from lessons import exercises
-
-    lines = ["| # | Lesson | What you learn | Exercises |", "|---:|---|---|---:|"]
-    for lesson in catalog.LESSONS:
-        link = lesson.folder.relative_to(catalog.ROOT).as_posix() + "/README.md"
-        lines.append(f"| {lesson.number} | [{lesson.title}]({link}) | {lesson.summary} | {exercises.count(lesson)} |")
-    return "\n".join(lines)
-
-
-def readme_with_map(text: str) -> str:
-    head, _, rest = text.partition(MAP_START)
-    _, _, tail = rest.partition(MAP_END)
-    return f"{head}{MAP_START}\n{course_map()}\n{MAP_END}{tail}"
-
-
 def cmd_course_map(write: bool) -> int:
+    from lessons import catalog_fa, course_map
+
     if not write:
-        print(course_map())
+        print(course_map.ENGLISH.table())
         return 0
-    text = README.read_text(encoding="utf-8")
-    if MAP_START not in text:
-        print(f"{README} has no {MAP_START} marker.", file=sys.stderr)
-        return 1
-    Path(README).write_text(readme_with_map(text), encoding="utf-8")
-    print(f"Course map in {README.name} rewritten from the catalog ({len(catalog.LESSONS)} lessons).")
-    return write_persian_course_map()
-
-
-def write_persian_course_map() -> int:
-    """README.fa.md's map, from the catalog and lessons/catalog_fa.py (kept apart from the English map)."""
-    from lessons import catalog_fa
-
     missing = [lesson.number for lesson in catalog.LESSONS if lesson.number not in catalog_fa.LESSONS_FA]
     if missing:
         print(f"lessons/catalog_fa.py has no Persian title and summary for lesson(s) {missing}.", file=sys.stderr)
         return 1
-    try:
-        print(catalog_fa.write_course_map_fa())
-    except ValueError as exc:
-        print(exc, file=sys.stderr)
-        return 1
+    for table in (course_map.ENGLISH, course_map.PERSIAN):
+        try:
+            print(table.write())
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 1
     return 0

@@ -10,6 +10,7 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -191,3 +192,15 @@ def ensure(services: tuple[str, ...] | list[str]) -> list[Status]:
             for status in down:
                 status.fix = LOCAL_FIX
     return down
+
+
+def ready(services: tuple[str, ...] | list[str]) -> bool:
+    """`ensure` the services; for each one still down, say on stderr what is wrong and the
+    command that fixes it. True when all of them are usable."""
+    down = ensure(services)
+    for status in down:
+        where = "" if status.url in status.detail else f" at {status.url}"
+        print(f"{NAMES[status.service]} is not usable{where}: {status.detail}", file=sys.stderr)
+        if status.fix:
+            print(f"  {status.fix}", file=sys.stderr)
+    return not down

@@ -8,7 +8,7 @@ import sys
 import pytest
 from helpers import ROOT
 
-from lessons import catalog, cli
+from lessons import catalog, course_map
 
 SECTIONS = ["## Goal", "## Concepts", "## Run it", "## What you will see", "## Try it", "## Pitfalls", "## Recap"]
 LESSONS = catalog.LESSONS
@@ -25,7 +25,7 @@ def test_numbers_are_unique_and_contiguous_from_zero():
 def test_lesson_zero_is_first_and_reachable_by_number():
     assert LESSONS[0].number == 0 and LESSONS[0].package == "production.lesson00_install"
     assert catalog.get("0") is LESSONS[0] and catalog.get(0) is LESSONS[0]
-    assert cli.course_map().splitlines()[2].startswith("| 0 | [Install and check the stack](")
+    assert course_map.ENGLISH.table().splitlines()[2].startswith("| 0 | [Install and check the stack](")
 
 
 def test_slugs_and_packages_are_unique():
@@ -120,7 +120,7 @@ def test_readme_headings_are_the_catalog_titles():
 
 def test_readme_course_map_matches_the_catalog():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert cli.readme_with_map(readme) == readme, (
+    assert course_map.ENGLISH.with_map(readme) == readme, (
         "The README's course map is out of date: run 'python -m lessons course-map --write'."
     )
     for lesson in LESSONS:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from helpers import ROOT
 
-from lessons import catalog, catalog_fa, settings
+from lessons import catalog, catalog_fa, course_map, settings
 
 LESSONS = catalog.LESSONS
 HEADINGS_FA = ["هدف", "مفاهیم", "اجرا", "جمع‌بندی"]  # Goal, Concepts, Run it, Recap
@@ -153,9 +153,9 @@ def test_every_catalog_lesson_has_a_persian_title_and_summary():
 
 
 def test_persian_course_map_matches_the_catalog():
-    text = catalog_fa.README_FA.read_text(encoding="utf-8")
-    assert catalog_fa.MAP_START in text
-    assert catalog_fa.readme_fa_with_map(text) == text, (
+    text = course_map.PERSIAN.readme.read_text(encoding="utf-8")
+    assert course_map.PERSIAN.start in text
+    assert course_map.PERSIAN.with_map(text) == text, (
         "README.fa.md's course map is out of date: run 'python -m lessons course-map --write'."
     )
     for lesson in LESSONS:

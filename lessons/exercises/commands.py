@@ -60,11 +60,11 @@ def _prepare_copy(exercise, target: Path, solution: bool) -> None:
 
 def cmd_check(number: str, name: str | None = None, *, folder: str | None = None,
               solution: bool = False, starter: bool = False) -> int:
-    from lessons import cli
+    from lessons import services
 
     chosen = exercises.select(number, name)
     lesson = chosen[0].lesson
-    if not cli._services_ready(lesson.services):
+    if not services.ready(lesson.services):
         return 1
     failed = 0
     for exercise in chosen:
