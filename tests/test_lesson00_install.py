@@ -2,6 +2,7 @@
 own, Celery's checks; then a learner with Docker only, the roles on their own, and a port taken."""
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -9,9 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import requests
 from helpers import ROOT, assert_clean_run, lesson_processes, run_lesson
 
 from lessons import broker, nodes
+from lessons.story import eventually
 
 FOLDER = ROOT / "production" / "lesson00_install"
 NO_LOCAL_INSTALL = {"PATH": "/usr/bin:/bin", "RABBITMQ4_DIR": "/nonexistent"}  # no rabbitmq-server, no chroot
@@ -30,7 +33,13 @@ def test_make_lesson_0_tells_and_checks_the_story(management):
     version = management.overview()["rabbitmq_version"]
     assert f"[ok] check_stack: RabbitMQ {version}" in out
     assert f"[ok] the CLI and the management API describe the same node: RabbitMQ {version}" in out
-    assert "[ok] the CLI got in with the Erlang cookie from /var/lib/rabbitmq/.erlang.cookie" in out
+    assert "the CLI reads its Erlang cookie from /var/lib/rabbitmq/.erlang.cookie" in out
+    # The cookie, proven both ways on the lesson's node: the right one gets in, a wrong one is
+    # turned away by the node (its log) and the CLI says so (its own error, a non-zero exit).
+    assert "[ok] the CLI got in with the node's Erlang cookie (ping succeeded)" in out
+    assert re.search(r"--erlang-cookie not-the-cookie ping\n\s+Error: Failed to connect and authenticate to "
+                     r"lesson0@localhost .*\(exit [1-9]\d*\)\n\s+lesson0@localhost's log: Connection attempt "
+                     r"from node 'rabbitmqcli-\S+' rejected\. Invalid challenge reply", out)
     assert "[ok] enabling rabbitmq_management opened port 15680: its HTTP API answers for lesson0@localhost" in out
     assert "[E*] rabbitmq_shovel " in out and "404 before, 200 after" in out
     assert "[ok] disabling them took /api/shovels away again" in out
@@ -64,6 +73,36 @@ def test_the_management_port_of_the_own_node_taken_is_one_sentence():
     assert result.returncode == 1 and "Traceback" not in result.stdout
     assert "Port 15680 (wanted by lesson0@localhost) is already taken on 127.0.0.1" in result.stdout
     assert not lesson_node_left()
+
+
+@pytest.mark.timeout(200)
+def test_check_stack_right_after_a_node_starts_waits_for_its_statistics():
+    """For a few seconds after a node boots its management API answers /api/nodes/NAME without
+    os_pid and the other statistics (both 3.10 and 4.3.6): check_stack waits for them, with a
+    deadline, and says what it waits for; it does not blame the management plugin."""
+    node = nodes.Node("lesson0", 5680, nodes.install_for_shared_broker())
+    try:
+        node.start()
+        assert eventually(lambda: api_answers(node.management_url + "overview"), timeout=60, interval=0.2)
+        stats_yet = "os_pid" in requests.get(f"{node.management_url}nodes/{node.node}", timeout=5).json()
+        env = {**os.environ, "AMQP_URL": node.amqp_url, "MANAGEMENT_URL": node.management_url}
+        result = subprocess.run([sys.executable, "check_stack.py"], cwd=FOLDER, capture_output=True,
+                                text=True, timeout=90, env=env)
+    finally:
+        node.stop()
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stdout + result.stderr
+    assert f"node            {node.node} (cluster name" in result.stdout and "The stack is ready." in result.stdout
+    assert "rabbitmq-plugins enable rabbitmq_management" not in result.stdout
+    if not stats_yet:  # seen on both brokers when asked at once: it waited, and said for what
+        assert (f"Waiting up to 30 s for the management API to publish {node.node}'s statistics (os_pid"
+                in result.stdout), result.stdout
+
+
+def api_answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
 
 
 def test_check_stack_runs_copied_into_an_empty_folder(tmp_path):

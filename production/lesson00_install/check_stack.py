@@ -9,6 +9,7 @@ works the same whether RabbitMQ runs from a package, a Docker container or a clo
 
 import os
 import sys
+import time
 
 import pika
 import redis
@@ -17,6 +18,11 @@ import requests
 AMQP_URL = os.environ.get("AMQP_URL", "amqp://course:course@127.0.0.1:5672/%2F")
 MANAGEMENT_URL = os.environ.get("MANAGEMENT_URL", "http://course:course@127.0.0.1:15672/api/")
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+# What the management API tells about a node once the node has sent it its statistics: for a
+# few seconds after a node starts (about 5 s on RabbitMQ 3.10 and 4.3), /api/nodes/NAME
+# answers without them.
+NODE_STATS = ("os_pid", "db_dir", "log_files", "enabled_plugins", "applications")
+STATS_DEADLINE = 30  # seconds
 
 
 def show(label, value):
@@ -28,9 +34,7 @@ def check_management():
     overview = requests.get(MANAGEMENT_URL + "overview", timeout=5)
     overview.raise_for_status()
     overview = overview.json()
-    node = requests.get(MANAGEMENT_URL + "nodes/" + overview["node"], timeout=5)
-    node.raise_for_status()
-    node = node.json()
+    node = node_stats(overview["node"])
     print(f"RabbitMQ, as its management API ({MANAGEMENT_URL.split('@')[-1]}) describes it:")
     show("version", f"RabbitMQ {overview['rabbitmq_version']} on Erlang {overview['erlang_version']}")
     show("node", f"{overview['node']} (cluster name '{overview['cluster_name']}', OS process {node['os_pid']})")
@@ -41,6 +45,32 @@ def check_management():
     show("log files", ", ".join(node["log_files"]))
     running = sorted(app["name"] for app in node["applications"] if app["name"].startswith("rabbitmq_"))
     show("plugins", f"enabled: {', '.join(node['enabled_plugins']) or 'none'}; running: {', '.join(running)}")
+
+
+def node_stats(name):
+    """GET /api/nodes/NAME, once the node's statistics are in it (a poll with a deadline)."""
+    deadline = time.monotonic() + STATS_DEADLINE
+    said = False
+    while True:
+        node = requests.get(MANAGEMENT_URL + "nodes/" + name, timeout=5)
+        node.raise_for_status()
+        node = node.json()
+        missing = [key for key in NODE_STATS if key not in node]
+        if not missing:
+            return node
+        if time.monotonic() > deadline:
+            raise StatsMissing(f"the management API answers, but {STATS_DEADLINE} s after the first "
+                               f"try it still has not published {name}'s statistics ({', '.join(missing)})")
+        if not said:
+            print(f" [*] Waiting up to {STATS_DEADLINE} s for the management API to publish {name}'s "
+                  f"statistics ({', '.join(missing)}): a node that has just started sends them "
+                  "within seconds.", flush=True)
+            said = True
+        time.sleep(0.5)
+
+
+class StatsMissing(Exception):
+    pass
 
 
 def check_amqp():
@@ -62,6 +92,9 @@ def main(argv=None):
                         ("Redis", check_redis)):
         try:
             check()
+        except StatsMissing as exc:
+            print(f" [!] {exc}. Is the node overloaded? Look at 'rabbitmq-diagnostics status'.")
+            failed += 1
         except (requests.RequestException, KeyError) as exc:
             print(f" [!] {name} at {MANAGEMENT_URL.split('@')[-1]} does not answer as it should ({exc}). "
                   "Is the management plugin enabled ('rabbitmq-plugins enable rabbitmq_management')?")

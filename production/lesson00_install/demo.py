@@ -21,7 +21,7 @@ import requests
 
 from lessons import nodes
 from lessons.management import Management
-from lessons.runner import Story, eventually
+from lessons.runner import Story, eventually, wait_until
 
 LESSON = "production.lesson00_install"
 PORT = 5680  # the lesson's own node: AMQP 5680, management 15680, distribution 25680
@@ -87,16 +87,17 @@ def main(argv=None) -> int:
                                         for item in status["listeners"])),
             ):
                 story.say(f"      {label:<13} {value}")
-            node_info = Management().get("nodes", node_name)
+            # check_stack waited for the node's statistics; a node started a moment ago may still lack them.
+            node_info = wait_until(lambda: (info := Management().get("nodes", node_name)).get("os_pid") and info,
+                                   timeout=30, what=f"the management API to publish {node_name}'s os_pid")
             story.check(status["rabbitmq_version"] == version and str(status["pid"]) == str(node_info["os_pid"]),
                         f"the CLI and the management API describe the same node: RabbitMQ {version}, "
                         f"OS process {status['pid']}")
             story.say(f"  $ rabbitmq-diagnostics -n {node_name} erlang_cookie_sources")
             sources = shared_cli(install, "rabbitmq-diagnostics", node_name, "erlang_cookie_sources").stdout
             cookie = re.search(r"Cookie file path: (\S+)", sources)
-            story.check(cookie is not None,
-                        f"the CLI got in with the Erlang cookie from {cookie.group(1) if cookie else '?'}: the "
-                        "shared secret every node and CLI tool of a cluster must hold")
+            story.say(f"      the CLI reads its Erlang cookie from {cookie.group(1) if cookie else '?'} (the lesson's "
+                      "own node shows below what a wrong one does)")
             plugins_file = (install.chroot or Path("/")) / status["enabled_plugin_file"].lstrip("/")
             if plugins_file.is_file():
                 show_file(story, plugins_file, "enabled_plugins, the file rabbitmq-plugins edits")
@@ -129,6 +130,27 @@ def worker_name(worker) -> str:
     return match[0].group(1) if match else "worker@localhost"
 
 
+def cookie(story: Story, node: nodes.Node) -> None:
+    """The CLI gets in with the right Erlang cookie; with a wrong one the node refuses it."""
+    story.say(f"  $ rabbitmq-diagnostics -n {node.node} ping")
+    right = node.diagnostics("ping", check=False)
+    story.say(f"      {(right.stdout or right.stderr).strip()} (exit {right.returncode})")
+    story.say(f"  $ rabbitmq-diagnostics -n {node.node} --erlang-cookie not-the-cookie ping")
+    wrong = node.diagnostics("--erlang-cookie", "not-the-cookie", "ping", check=False, timeout=90)
+    said = " ".join((wrong.stderr or wrong.stdout).split())
+    story.say(f"      {said} (exit {wrong.returncode})")
+    # The node's side of it: it logs every CLI (an Erlang node 'rabbitmqcli-...') it turned away.
+    refusal = re.compile(r"Connection attempt from node '(rabbitmqcli-\S+)' rejected\. Invalid challenge reply")
+    rejected = eventually(lambda: refusal.search(node.log_text()), timeout=10) and refusal.search(node.log_text())
+    if rejected:
+        story.say(f"      {node.node}'s log: {rejected.group(0)}")
+    story.check(right.returncode == 0 and "Ping succeeded" in right.stdout and wrong.returncode != 0
+                and "Failed to connect and authenticate" in said and bool(rejected),
+                "the CLI got in with the node's Erlang cookie (ping succeeded); with a wrong one "
+                "(--erlang-cookie) the node turned it away ('Invalid challenge reply' in its log) and "
+                "the CLI said 'Failed to connect and authenticate'")
+
+
 def own_node(story: Story, install: nodes.Install) -> None:
     node = nodes.Node("lesson0", PORT, install, plugins=(),
                       config=f"management.tcp.ip = 127.0.0.1\nmanagement.tcp.port = {PORT + 10000}")
@@ -144,6 +166,7 @@ def own_node(story: Story, install: nodes.Install) -> None:
     story.say(f"  mnesia/ holds its data (RABBITMQ_MNESIA_BASE), log/ its log: {', '.join(sorted(p.name for p in (node.folder / 'log').iterdir()))}")
     story.check(not nodes.port_taken(node.management_port) and nodes.port_taken(PORT),
                 f"it accepts AMQP on {PORT}; nothing listens on {node.management_port} yet")
+    cookie(story, node)
 
     def plugins(*args: str) -> str:
         story.say(f"  $ rabbitmq-plugins -n {node.node} {' '.join(args)}")
