@@ -18,12 +18,9 @@ from pathlib import Path
 
 from lessons import errors
 from lessons.console import emit, prefixed
+from lessons.waiting import ReadinessTimeout
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-class ReadinessTimeout(errors.CourseError):
-    pass
 
 
 class RoleFailed(errors.CourseError):

@@ -28,7 +28,8 @@ from pathlib import Path
 from lessons import catalog, errors
 from lessons.broker import celery_env
 from lessons.console import COLOURS, emit, print_table, use_colour
-from lessons.processes import ROOT, Process, ReadinessTimeout, RoleFailed, launch_argv
+from lessons.processes import ROOT, Process, RoleFailed, launch_argv
+from lessons.waiting import ReadinessTimeout, eventually, never, wait_until  # noqa: F401 (demos import them from here)
 
 
 class Interrupted(BaseException):
@@ -246,25 +247,3 @@ class Story:
         for row in rows:
             table.add_row(*(str(cell) for cell in row))
         print_table(table, self._colour)
-
-
-def wait_until(predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.1,
-               what: str = "the condition") -> object:
-    """Poll `predicate` until it returns something truthy; raise ReadinessTimeout at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise ReadinessTimeout(f"Gave up waiting for {what} after {timeout:g} s.")
-        time.sleep(interval)
-
-
-def eventually(predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.1) -> bool:
-    """True as soon as `predicate` holds, False if it still does not at the deadline (for checks)."""
-    try:
-        wait_until(predicate, timeout=timeout, interval=interval)
-    except ReadinessTimeout:
-        return False
-    return True
