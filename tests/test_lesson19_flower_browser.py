@@ -34,7 +34,7 @@ def flower_with_tasks():
 
 
 def test_the_tasks_page_shows_the_task_names(flower_with_tasks):
-    from tools.lesson19_screenshots import open_tasks_page, open_workers_page
+    from lessons.flower_pages import open_tasks_page, open_workers_page
 
     base, _ = flower_with_tasks
     with browser_page(http_credentials=("course", "course")) as page:

@@ -194,7 +194,7 @@ def main(argv=None) -> int:
         story.check(all(p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for p in paths),
                     f"{len(paths)} PNG charts: runtime histogram, tasks per state, throughput")
         if options.screenshots:
-            from tools.lesson19_screenshots import capture  # a maintainer tool (README pictures)
+            from lessons.flower_pages import capture
 
             shots = capture(options.screenshots)
             for path in shots:
