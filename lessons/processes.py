@@ -146,9 +146,12 @@ class Process:
     def returncode(self) -> int | None:
         return self.popen.poll()
 
-    def _tail(self, n: int = 8) -> str:
+    def tail(self, n: int = 8) -> str:
+        """Its last `n` lines, indented, for an error message."""
         with self._changed:
             return self._tail_locked(n)
+
+    _tail = tail  # until the demos of lessons 23 and 24 say tail()
 
     def wait_for(self, pattern: str, timeout: float = 15.0, count: int = 1) -> re.Match:
         """Wait until `count` lines match `pattern`; return the last match.
@@ -186,7 +189,7 @@ class Process:
             code = self.popen.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             raise ReadinessTimeout(
-                f"{self.name} was still running after {timeout:g} s. Its last lines:\n{self._tail()}"
+                f"{self.name} was still running after {timeout:g} s. Its last lines:\n{self.tail()}"
             ) from None
         self._reader.join(timeout=5)
         return code

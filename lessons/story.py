@@ -124,11 +124,13 @@ class Story:
         else:
             emit(f"\nAll {len(self.facts)} facts hold. ({elapsed:.1f} s)")
 
+    stop_grace = 8.0  # seconds each child gets to stop after its signal, before the kill
+
     def stop_all(self) -> None:
         for process in reversed(self.processes):
             process.interrupt()
         for process in reversed(self.processes):
-            process.stop(grace=8.0)
+            process.stop(grace=self.stop_grace)
 
     def start_fresh(self, queues: Sequence[str] = (), exchanges: Sequence[str] = ()) -> None:
         """Remove what an earlier (or interrupted) run left of these queues and exchanges, and
@@ -199,14 +201,15 @@ class Story:
             process.wait_for(ready, timeout=timeout)
         return process
 
-    def start_worker(self, name: str, app: str, *args: str, ready: str = r"\bready\.",
-                     timeout: float = 30.0, env: dict | None = None, echo: bool = True) -> Process:
-        """Start a Celery worker (`celery -A app worker`, in the lesson's folder) named
-        `name@%h` and wait until it is ready.
+    def start_worker(self, name: str, app: str, *args: str, ready: str | None = r"\bready\.",
+                     timeout: float = 30.0, env: dict | None = None, echo: bool = True,
+                     hostname: str | None = None) -> Process:
+        """Start a Celery worker (`celery -A app worker`, in the story's folder) named
+        `hostname@%h` (`name@%h` by default) and wait until it is ready (unless `ready` is None).
 
         It is stopped with SIGTERM, Celery's warm shutdown, and killed if that takes too long.
         """
-        argv = [sys.executable, "-m", "celery", "-A", app, "worker", "--hostname", f"{name}@%h",
+        argv = [sys.executable, "-m", "celery", "-A", app, "worker", "--hostname", f"{hostname or name}@%h",
                 "--loglevel", "INFO", *map(str, args)]
         return self.start_command(name, argv, ready=ready, timeout=timeout, env=celery_env(env),
                                   stop_signal=signal.SIGTERM, echo=echo)
@@ -217,7 +220,7 @@ class Story:
         process = self.start(name, module, *args, env=env, echo=echo)
         code = process.wait(timeout=timeout)
         if expect_code is not None and code != expect_code:
-            raise RoleFailed(f"{name} exited with code {code} (expected {expect_code}). Its last lines:\n{process._tail()}")
+            raise RoleFailed(f"{name} exited with code {code} (expected {expect_code}). Its last lines:\n{process.tail()}")
         return process
 
     # -- narration and facts ------------------------------------------------------------------------

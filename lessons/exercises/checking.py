@@ -25,7 +25,10 @@ import time
 from pathlib import Path
 
 from lessons import errors, settings
-from lessons.runner import Process, ReadinessTimeout, Story, celery_env, emit
+from lessons.console import emit
+from lessons.processes import Process
+from lessons.story import Story
+from lessons.waiting import ReadinessTimeout, wait_until
 
 
 class CheckStopped(Exception):
@@ -101,27 +104,9 @@ class Check(Story):
             emit(f"\nDone: all {len(self.facts)} checks hold ({elapsed:.1f} s). Exercise {key} is solved.")
 
     # -- processes ----------------------------------------------------------------------------------
-    def stop_all(self) -> None:
-        """Ask every program to stop at once, then give each a few seconds before the kill: the
-        check is over, nothing of theirs is needed any more."""
-        for process in reversed(self.processes):
-            process.interrupt()
-        for process in reversed(self.processes):
-            process.stop(grace=STOP_GRACE)
-
-    def _spawn(self, name: str, argv: list[str], *, env: dict | None, stop_signal: int, echo: bool) -> Process:
-        colour = next(self._colours) if self._colour else None
-        self._spawning = True  # a Ctrl+C now waits until the child is tracked (see Story)
-        try:
-            process = Process(name, argv, colour=colour, env=env, stop_signal=stop_signal,
-                              cwd=self.folder, echo=echo)
-            self.processes.append(process)
-        finally:
-            self._spawning = False
-        if self._pending_signal is not None:
-            signum, self._pending_signal = self._pending_signal, None
-            self._raise_for(signum)
-        return process
+    # At the end of a check nothing of the learner's programs is needed any more: every one is
+    # asked to stop at once (Story.stop_all), and gets a few seconds before the kill.
+    stop_grace = STOP_GRACE
 
     def start_file(self, filename: str, *args: str, name: str | None = None, env: dict | None = None,
                    echo: bool = True, program: tuple[str, ...] | None = None) -> Process:
@@ -131,7 +116,7 @@ class Check(Story):
         is reported as the learner's own line and the exception, not a library's traceback."""
         python = (sys.executable, "-m", "lessons.exercises.learner")
         argv = [*(program or python), filename, *map(str, args)]
-        process = self._spawn(name or filename, argv, env=env, stop_signal=signal.SIGTERM, echo=echo)
+        process = self.start_command(name or filename, argv, env=env, stop_signal=signal.SIGTERM, echo=echo)
         process.file = filename  # what diagnose() calls it
         process.label = filename if process.name == filename else f"{filename} ({process.name})"
         return process
@@ -163,10 +148,11 @@ class Check(Story):
     def lines_soon(self, process: Process, pattern: str, count: int = 1, timeout: float = 3.0) -> list[re.Match]:
         """The process's lines matching `pattern`, once there are `count` of them or `timeout` s
         have passed: its output is read by a thread and may lag behind what the broker shows."""
-        deadline = time.monotonic() + timeout
-        while len(found := process.matches(pattern)) < count and time.monotonic() < deadline:
-            time.sleep(0.05)
-        return found
+        try:
+            wait_until(lambda: len(process.matches(pattern)) >= count, timeout=timeout, interval=0.05)
+        except ReadinessTimeout:
+            pass
+        return process.matches(pattern)
 
     def wait_for_consumer(self, process: Process, queue: str, timeout: float = 15.0) -> None:
         """Wait until the broker shows a consumer on `queue` (the learner's program is listening)."""
@@ -200,10 +186,10 @@ class Check(Story):
 
         The prefork pool (Celery's default): it also stops within a second or two on SIGTERM,
         where the solo pool without heartbeats sits in a blocking read for ten."""
-        argv = [sys.executable, "-m", "celery", "-A", app, "worker", "--hostname", f"{self.prefix}-{name}@%h",
-                "--loglevel", "INFO", *(("--concurrency", str(concurrency)) if concurrency else ()), *CELERY_QUIET,
-                *(("--queues", queues) if queues else ()), *map(str, args)]
-        process = self._spawn(name, argv, env=celery_env(env), stop_signal=signal.SIGTERM, echo=echo)
+        options = [*(("--concurrency", str(concurrency)) if concurrency else ()), *CELERY_QUIET,
+                   *(("--queues", queues) if queues else ()), *map(str, args)]
+        process = super().start_worker(name, app, *options, hostname=f"{self.prefix}-{name}", ready=None,
+                                       env=env, echo=echo)
         process.file = process.label = "the worker" if name == "worker" else f"the {name} worker"
         if wait:  # else: start several, then wait_until_ready() each
             self.wait_until_ready(process, timeout)
@@ -230,7 +216,7 @@ class Check(Story):
     def start_program(self, name: str, argv: list[str], *, env: dict | None = None, echo: bool = False,
                       stop_signal: int = signal.SIGTERM) -> Process:
         """Start a helper program (Flower, a Django server ...) in the exercise folder."""
-        return self._spawn(name, argv, env=env, stop_signal=stop_signal, echo=echo)
+        return self.start_command(name, argv, env=env, stop_signal=stop_signal, echo=echo)
 
     # -- what went wrong, in a sentence -------------------------------------------------------------
     def diagnose(self, process: Process) -> str:
@@ -334,14 +320,14 @@ class Check(Story):
                         give_up=None) -> dict | None:
         """The task's result document once its state is one of `states`; whatever there is (or
         None) when the deadline passes or `give_up()` says no result will come."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def settled():
             meta = self.task_meta(task_id)
-            if meta and meta.get("status") in states:
-                return meta
-            if give_up is not None and give_up():
-                break
-            time.sleep(0.05)
+            return (meta and meta.get("status") in states) or (give_up is not None and give_up())
+
+        try:
+            wait_until(settled, timeout=timeout, interval=0.05)
+        except ReadinessTimeout:
+            pass
         return self.task_meta(task_id)
 
     # -- clean slate before and after ---------------------------------------------------------------

@@ -117,7 +117,7 @@ def measure_celery(story: Story, counts: dict, results: dict) -> None:
             wait_until(lambda w=worker: consumers(TASKS_QUEUE) >= 1 or not w.running, timeout=60,
                        what="the worker to consume lesson28_tasks")
             if not worker.running:
-                raise RuntimeError(f"the worker for '{setup.label}' stopped:\n{worker._tail()}")
+                raise RuntimeError(f"the worker for '{setup.label}' stopped:\n{worker.tail()}")
             key = setup.worker_key()
         bench = story.run("benchmark", f"{LESSON}.benchmark", "celery", "--tasks",
                           str(counts[setup.scale]), "--label", setup.label, *setup.client,
