@@ -36,10 +36,15 @@ class Interrupted(BaseException):
     """SIGTERM reached the runner; treated like Ctrl+C so every child is stopped."""
 
 
-def demo_arguments(description: str, argv: Sequence[str] | None) -> argparse.Namespace:
+def demo_arguments(description: str, argv: Sequence[str] | None,
+                   options: Callable[[argparse.ArgumentParser], None] | None = None) -> argparse.Namespace:
+    """The demo's options: --keep for every demo, and those `options(parser)` adds, so that
+    `make lesson-N ARGS=--help` lists them all."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--keep", action="store_true",
                         help="leave the queues and exchanges the demo made, to look at them afterwards")
+    if options is not None:
+        options(parser)
     return parser.parse_args(argv)
 
 
@@ -47,17 +52,19 @@ class Story:
     """A demo: child processes, narration and checked facts. Use it as a context manager.
 
     `lesson` is the lesson's number (its heading comes from the catalog, and roles run in its
-    folder) or, for a demo not tied to a lesson, a title.
+    folder) or, for a demo not tied to a lesson, a title. A demo with options of its own passes
+    `options`, a function that adds them to the parser; their values are in `story.options`.
     """
 
-    def __init__(self, lesson: int | str, argv: Sequence[str] | None = None):
+    def __init__(self, lesson: int | str, argv: Sequence[str] | None = None,
+                 options: Callable[[argparse.ArgumentParser], None] | None = None):
         if isinstance(lesson, int):
             self.lesson: catalog.Lesson | None = catalog.get(lesson)
             self.title = self.lesson.heading
             self.folder: Path = self.lesson.folder
         else:
             self.lesson, self.title, self.folder = None, lesson, ROOT
-        self.options = demo_arguments(self.title, argv)
+        self.options = demo_arguments(self.title, argv, options)
         self.processes: list[Process] = []
         self.facts: list[tuple[bool, str]] = []
         self.exit_code = 0

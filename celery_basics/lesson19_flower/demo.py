@@ -8,7 +8,6 @@ fast, slow, failing, retried and progress-reporting tasks. The demo reads Flower
 /metrics, checks they agree with what was sent, and draws charts from them.
 """
 
-import argparse
 import socket
 import sys
 from collections import Counter
@@ -30,13 +29,11 @@ FAST, SLOW, SLOW_SECONDS, FAIL, FLAKY, FLAKY_FAILURES = 8, 2, 1.0, 1, 1, 2
 STEPS, STEP_DELAY = 5, 0.4
 
 
-def _options(argv):
-    parser = argparse.ArgumentParser(add_help=False)
+def _options(parser):
     parser.add_argument("--charts", type=Path, default=charts.DEFAULT_FOLDER,
                         help="folder for the chart PNGs (default: %(default)s)")
     parser.add_argument("--screenshots", type=Path, default=None,
                         help="also save screenshots of Flower's tasks and workers pages there")
-    return parser.parse_known_args(argv)
 
 
 def check_port_free(port, host="127.0.0.1"):
@@ -65,9 +62,9 @@ def _forget(task_ids):
 
 
 def main(argv=None) -> int:
-    options, rest = _options(argv)
     port = urlsplit(settings.FLOWER_URL).port or 5555
-    with Story(19, rest) as story:
+    with Story(19, argv, options=_options) as story:
+        options = story.options
         check_port_free(port)  # a sentence naming the port and FLOWER_URL when it is taken
         story.start_fresh(queues=[QUEUE])
         story.cleanup(lambda: broker.delete_exchanges(QUEUE))

@@ -10,7 +10,6 @@ end, also on Ctrl+C. Work and timeouts are scaled down to seconds.
 
 from __future__ import annotations
 
-import argparse
 import re
 import shutil
 import sys
@@ -251,12 +250,13 @@ def serve(story: Story) -> None:
         time.sleep(3600)
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(add_help=False)
+def _options(parser):
     parser.add_argument("--serve", action="store_true", help="only start the lesson's node and wait")
-    options, rest = parser.parse_known_args(argv)
-    with Story(26, rest) as story:
-        if options.serve:
+
+
+def main(argv=None) -> int:
+    with Story(26, argv, options=_options) as story:
+        if story.options.serve:
             serve(story)
         node = start_node(story)
         env = {"AMQP_URL": node.amqp_url}

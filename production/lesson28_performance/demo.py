@@ -12,7 +12,6 @@ a chart and the ratios that must hold on any machine end the story.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import socket
@@ -153,16 +152,18 @@ def write_chart(path: Path, rows: list[tuple[str, float, str]], title: str) -> N
     plt.close(fig)
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(add_help=False)
+def _options(parser):
     parser.add_argument("--full", action="store_true", help="ten times the messages and tasks")
     parser.add_argument("--chart", type=Path, default=Path(tempfile.gettempdir()) / "lesson28_performance.png",
                         help="where to write the chart (PNG)")
-    options, rest = parser.parse_known_args(argv)
-    scale = 10 if options.full else 1
-    messages = 5000 * scale
-    counts = {"tasks": 200 * scale, "tuned": 2000 * scale, "chunks": 10000 * scale}
-    with Story(28, rest) as story:
+
+
+def main(argv=None) -> int:
+    with Story(28, argv, options=_options) as story:
+        options = story.options
+        scale = 10 if options.full else 1
+        messages = 5000 * scale
+        counts = {"tasks": 200 * scale, "tuned": 2000 * scale, "chunks": 10000 * scale}
         story.start_fresh(queues=QUEUES, exchanges=[TASKS_QUEUE])
         version = Management().overview()["rabbitmq_version"]
         load = os.getloadavg()[0]

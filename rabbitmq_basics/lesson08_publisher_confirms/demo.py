@@ -4,7 +4,6 @@
     make lesson-8 ARGS="--messages 20000"
 """
 
-import argparse
 import sys
 
 from lessons import broker
@@ -30,12 +29,14 @@ def purge(queue: str) -> None:
         channel.queue_purge(queue)
 
 
+def _options(parser):
+    parser.add_argument("--messages", type=int, default=3000,
+                        help="messages each confirm strategy publishes (default: %(default)s)")
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(add_help=False)
-    parser.add_argument("--messages", type=int, default=3000)
-    known, rest = parser.parse_known_args(argv)
-    count = known.messages
-    with Story(8, rest) as story:
+    with Story(8, argv, options=_options) as story:
+        count = story.options.messages
         story.start_fresh(queues=QUEUES, exchanges=EXCHANGES)
 
         story.section(f"Three ways to wait for confirms: {count} persistent messages each, same durable queue")
