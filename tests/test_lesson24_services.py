@@ -143,6 +143,14 @@ def test_units_have_the_shape_of_a_service(name, tmp_path):
     assert service["ExecStart"].startswith("@CELERY@ -A tasks ")
     assert service["WorkingDirectory"] == "@PROJECT@"
     assert unit["Install"]["WantedBy"] == "multi-user.target"
+    # Hardened: no privileges to gain, a read-only system, a /tmp of its own, a bounded restart loop.
+    assert service["NoNewPrivileges"] == "yes" and service["ProtectSystem"] == "strict"
+    assert service["PrivateTmp"] == "yes" and int(service["LimitNOFILE"]) >= 1024
+    assert int(unit["Unit"]["StartLimitBurst"]) > 0 and int(unit["Unit"]["StartLimitIntervalSec"]) > 0
+    if name == "celery-beat.service":
+        # The only place ProtectSystem=strict lets it write: its StateDirectory, for the schedule.
+        assert service["StateDirectory"] == "celery-beat"
+        assert "--schedule %S/celery-beat/celerybeat-schedule" in service["ExecStart"]
     if name == "celery-worker.service":
         assert service["KillMode"] == "mixed" and service["KillSignal"] == "SIGTERM"
         assert int(service["TimeoutStopSec"]) >= 60
@@ -161,6 +169,26 @@ def test_systemd_analyze_verifies_the_filled_units(tmp_path):
     units = [str(tmp_path / "celery-worker.service"), str(tmp_path / "celery-beat.service")]
     verify = subprocess.run(["systemd-analyze", "verify", *units], capture_output=True, text=True, timeout=30)
     assert verify.returncode == 0 and verify.stdout + verify.stderr == "", verify.stderr
+
+
+@pytest.mark.parametrize("name", ["celery-worker.service", "celery-beat.service"])
+def test_systemd_analyze_security_rates_the_hardened_units_low(name, tmp_path):
+    """The exposure score of the filled unit, and of the same unit with its hardening lines taken
+    out (what the lesson's units were before): the README quotes both."""
+    if not shutil.which("systemd-analyze"):
+        pytest.skip("systemd-analyze is not installed (Debian's systemd package)")
+    render.render(tmp_path)
+    text = (tmp_path / name).read_text()
+    bare = tmp_path / f"bare-{name}"
+    bare.write_text(text.split("\n# Hardening")[0] + "\n\n[Install]\nWantedBy=multi-user.target\n")
+
+    def score(path: Path) -> float:
+        rated = subprocess.run(["systemd-analyze", "security", "--offline=true", str(path)],
+                               capture_output=True, text=True, timeout=30)
+        return float(re.search(r"Overall exposure level for \S+: ([\d.]+)", rated.stdout + rated.stderr)[1])
+
+    assert score(tmp_path / name) <= 2.0
+    assert score(bare) >= 9.0, "without the hardening lines the unit is rated UNSAFE"
 
 
 def test_supervisord_conf_doubles_every_percent_sign(tmp_path):

@@ -1,6 +1,7 @@
 """Lesson 24's story in one terminal: a worker and beat run as services under supervisord; the
-systemd units for the same; warm and cold shutdown; a restart that loses nothing; a worker pointed
-at a stopped broker; celery multi with two named workers recycling their pool processes.
+systemd units for the same, hardened, verified and rated by systemd-analyze (not started: no
+systemd runs here as PID 1); warm and cold shutdown; a restart that loses nothing; a worker
+pointed at a stopped broker; celery multi with two named workers recycling their pool processes.
 
     make lesson-24            (or: python -m lessons run 24)
 
@@ -41,7 +42,10 @@ NO_SUPERVISOR = (
 )
 MAX_TASKS = 3  # --max-tasks-per-child of the 'tasklimit' node
 LEAK_MB = 20  # what one `leak` task keeps, on the 'memlimit' node
-UNIT_KEYS = ("ExecStart", "KillSignal", "KillMode", "TimeoutStopSec", "Restart")
+UNIT_KEYS = ("ExecStart", "KillSignal", "KillMode", "TimeoutStopSec", "Restart", "StartLimitBurst",
+             "StartLimitIntervalSec", "LimitNOFILE", "StateDirectory")
+HARDENING = ("NoNewPrivileges=yes", "ProtectSystem=strict", "PrivateTmp=yes")  # among others
+EXPOSURE_MAX = 2.0  # systemd-analyze security: 0 (locked down) to 10 (UNSAFE); both units: 9.2 unhardened
 
 # A third program: the worker of supervisord.conf pointed at a port where nothing listens, as
 # when the broker is down. A file in conf.d, which supervisord.conf includes.
@@ -94,9 +98,10 @@ class Services:
         self.celery = render.celery_program()
         self.supervisorctl = shutil.which("supervisorctl")
 
-    def command(self, name: str, *argv, expect: int | None = 0, timeout: float = 90.0) -> Process:
+    def command(self, name: str, *argv, expect: int | None = 0, timeout: float = 90.0,
+                echo: bool = True) -> Process:
         """Run a program to its end, its output behind `name`; by default it must exit 0."""
-        process = self.story.start_command(name, [str(part) for part in argv], env=self.env)
+        process = self.story.start_command(name, [str(part) for part in argv], env=self.env, echo=echo)
         code = process.wait(timeout=timeout)
         if expect is not None and code != expect:
             raise errors.CourseError(f"{name} exited with code {code}. Its last lines:\n{process._tail()}")
@@ -204,9 +209,30 @@ def service_files(story: Story, services: Services) -> None:
                                     render.HERE / "celery-worker.service", expect=None)
         story.check(template.returncode != 0,
                     "and refuses the template itself, whose @NAMES@ are not paths yet")
+        scores = {unit.name: exposure(services, unit) for unit in units}
+        story.check(all(score is not None and score <= EXPOSURE_MAX for score in scores.values())
+                    and all(key in unit.read_text().splitlines() for unit in units for key in HARDENING),
+                    "systemd-analyze security --offline=true rates the hardened units "
+                    + ", ".join(f"{name} {score}" for name, score in scores.items())
+                    + f" (at most {EXPOSURE_MAX} of 10: NoNewPrivileges, ProtectSystem=strict, PrivateTmp, ...)")
     else:
         story.say("systemd-analyze is not installed here (Debian's 'systemd' package has it): the "
                   "units were not verified, only their key lines checked.")
+    story.say("What this proves: the units' syntax and settings as systemd reads them, and how much "
+              "they expose. No systemd runs here as PID 1, so they are not started: in this demo "
+              "supervisord runs the worker and beat, from here on.")
+
+
+def exposure(services: Services, unit: Path) -> float | None:
+    """The 'Overall exposure level' systemd-analyze security gives a unit file (0 to 10)."""
+    rated = services.command("security", "systemd-analyze", "security", "--offline=true", unit,
+                             expect=None, echo=False)
+    found = rated.matches(r"Overall exposure level for \S+: ([\d.]+) (\w+)")
+    if not found:
+        return None
+    services.story.say(f"  $ systemd-analyze security --offline=true {unit.name}: "
+                       f"exposure {found[-1].group(1)} {found[-1].group(2)}")
+    return float(found[-1].group(1))
 
 
 def supervised(story: Story, services: Services) -> tuple[Process, str, Process]:
