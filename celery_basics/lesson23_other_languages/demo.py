@@ -2,10 +2,13 @@
 
     make lesson-23            (or: python -m lessons run 23)
 
-Part 1: producers in every language put JSON jobs on one durable queue; workers in Python, PHP,
-Ruby and Go share them (manual acks, prefetch 1), and a malformed message is dead-lettered.
+Part 1: each job worker (Python, PHP, Ruby, Go) alone gets four bad messages and a good job: it
+dead-letters the bad ones, does the good one and keeps running. Then producers in every language
+put JSON jobs on one durable queue and the workers share them (manual acks, prefetch 1, as the
+management API shows); a worker killed mid-job gives its job back to the others.
 Part 2: every language sends a Celery task (protocol v2) to Python workers and gets the result
-back, from Redis or over AMQP (rpc://). Languages whose toolchain is missing are skipped with
+back, from Redis or over AMQP (rpc://); a queue that refuses the message makes every sender say
+so (publisher confirms: a nack). Languages whose toolchain is missing are skipped with
 the apt-get line that brings them (toolchains.txt; `make languages` installs them all). Go and
 Java are compiled into a temporary folder first (go build, javac).
 """
@@ -20,6 +23,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pika
 import redis
 
 from lessons import broker
@@ -30,6 +34,7 @@ from lessons.settings import REDIS_URL
 LESSON = "celery_basics.lesson23_other_languages"
 FOLDER = Path(__file__).resolve().parent
 JOBS, DEAD_LETTERS = "lesson23_jobs", "lesson23_jobs_dead"
+FULL = "lesson23_full"  # a queue that takes nothing: every publish to it is nacked
 TASKS, RPC = "lesson23_other_languages", "lesson23_rpc"
 LANGUAGES = {"python": "Python", "php": "PHP", "ruby": "Ruby", "java": "Java", "go": "Go", "node": "Node.js"}
 WORKER_LANGUAGES = ("python", "php", "ruby", "go")
@@ -37,6 +42,12 @@ JAVA_CLASSPATH = ":".join(f"/usr/share/java/{jar}.jar" for jar in ("amqp-client"
 GO_ENV = {"GO111MODULE": "off", "GOPATH": "/usr/share/gocode"}  # Debian's Go sources, no module proxy
 JOBS_EACH, JOB_SECONDS = 3, "0.2"  # the demo's jobs take 0.2 s (a learner's default is 1 s)
 READY = r"\[\*\] Waiting for jobs"
+# Four messages that are not jobs, and the reason every worker gives for each (the same rule in
+# every language: a JSON object, "id" a non-empty string, "seconds" a number from 0 to 60).
+BAD_INPUTS = {"not json": "not JSON", "42": "not a JSON object",
+              '{"id": "neg", "seconds": -1}': "seconds is not a number from 0 to 60",
+              '{"id": "str", "seconds": "1"}': "seconds is not a number from 0 to 60"}
+SLOW_SECONDS = 1.5  # long enough to kill a worker in the middle of the job
 QUIET = ("--without-mingle", "--without-gossip")
 # Each language asks for add(x, y) with its own numbers, so the results tell them apart.
 TASK_ARGS = {"python": ("[4]", '{"y": 5}', 9), "php": ("[1, 2]", "{}", 3), "ruby": ("[3, 4]", "{}", 7),
@@ -130,9 +141,35 @@ def done_jobs(worker) -> list[str]:
     return [m.group(1) for m in worker.matches(r"\[x\] Done (\S+)")]
 
 
+def publish(*bodies: str) -> None:
+    """Put these bodies on the jobs queue as they are (JSON content type, persistent)."""
+    properties = pika.BasicProperties(content_type="application/json", delivery_mode=pika.DeliveryMode.Persistent)
+    with broker.channel() as channel:
+        for body in bodies:
+            channel.basic_publish("", JOBS, body.encode(), properties)
+
+
+def ready_and_consumers(queue: str) -> tuple[int, int]:
+    """(messages ready, consumers) of a queue, from a passive declare: no management API lag."""
+    with broker.channel() as channel:
+        method = channel.queue_declare(queue=queue, passive=True).method
+        return method.message_count, method.consumer_count
+
+
+def consumers_of(management: Management, queue: str) -> list[dict]:
+    """The management API's consumers of one queue, each with its connection's client product."""
+    consumers = [c for c in management.get("consumers", management.vhost) if c["queue"]["name"] == queue
+                 and c["channel_details"]]  # a closed channel's consumer lingers a moment, without details
+    clients = {c["name"]: c.get("client_properties", {}) for c in management.get("connections")}
+    for consumer in consumers:
+        client = clients.get(consumer["channel_details"]["connection_name"], {})
+        consumer["client"] = f"{client.get('product', '?')} {client.get('version', '')}".strip()
+    return consumers
+
+
 def main(argv=None) -> int:
     with Story(23, argv) as story:
-        story.start_fresh(queues=[JOBS, DEAD_LETTERS, TASKS, RPC], exchanges=[TASKS, RPC])
+        story.start_fresh(queues=[JOBS, DEAD_LETTERS, TASKS, RPC, FULL], exchanges=[TASKS, RPC])
         languages, hints = languages_here()
         for hint in hints:
             story.say(hint)
@@ -148,15 +185,65 @@ def main(argv=None) -> int:
             build(languages, built)
 
         # -- Part 1: a work queue ------------------------------------------------------------------
+        management = Management()
         worker_languages = [name for name in WORKER_LANGUAGES if name in languages]
-        story.section(f"One durable queue '{JOBS}': workers in {spoken(LANGUAGES[n] for n in worker_languages)}, "
-                      "manual acks, prefetch 1")
-        workers = {}
-        for language in worker_languages:
+
+        def start_worker(language: str, name: str | None = None):
             # Python roles stop with SIGTERM here: Ctrl+C's quiet exit is the course launcher's job.
             stop = signal.SIGTERM if language == "python" else signal.SIGINT
-            workers[language] = story.start_command(worker_name(language), program(language, "job_worker", built),
-                                                    ready=READY, stop_signal=stop)
+            return story.start_command(name or worker_name(language), program(language, "job_worker", built),
+                                       ready=READY, stop_signal=stop)
+
+        story.section(f"Bad input: each worker alone on '{JOBS}' gets {len(BAD_INPUTS)} messages that are not "
+                      "jobs, then a good one")
+        story.say("The bad ones, all sent as application/json, and the reason every worker must give: "
+                  + "; ".join(f"{body} -> {reason}" for body, reason in BAD_INPUTS.items()))
+        rows, stopped = [], []
+        for language in worker_languages:
+            worker = start_worker(language)
+            dead_after = broker.queue_depth(DEAD_LETTERS) + len(BAD_INPUTS)
+            good = f"good-{language}"
+            publish(*BAD_INPUTS, json.dumps({"id": good, "sent_by": "demo", "seconds": 0.1}))
+            finished = eventually(lambda w=worker, g=good, n=dead_after:
+                                  g in done_jobs(w) and broker.queue_depth(DEAD_LETTERS) == n, timeout=20)
+            reasons = [m.group(1) for m in worker.matches(r"\[!\] Rejected \((.+?)\):")]
+            ready, consumers = ready_and_consumers(JOBS)
+            running = worker.running and consumers == 1
+            agreed = reasons == list(BAD_INPUTS.values())
+            rows.append((LANGUAGES[language], f"{len(reasons)}" + (", the agreed reasons" if agreed else f": {reasons}"),
+                         "done" if good in done_jobs(worker) else "NOT done", "yes" if running else "NO"))
+            story.check(finished and agreed and ready == 0 and running,
+                        f"the {LANGUAGES[language]} worker dead-lettered the {len(BAD_INPUTS)} bad messages with "
+                        "the agreed reasons, did the good job and still runs")
+            worker.stop()
+            if language != "python":
+                stopped.append(language)
+                story.check(worker.returncode == 0 and worker.count(r"\[x\] Bye") == 1,
+                            f"the {LANGUAGES[language]} worker stopped cleanly on Ctrl+C (SIGINT)")
+        story.table("What each worker did with the five messages, alone on the queue",
+                    ["worker", "rejected", "good job", "still running"], rows)
+        dead = management.peek(DEAD_LETTERS, len(BAD_INPUTS) * len(worker_languages) + 1)
+        deaths = [m["properties"]["headers"]["x-death"][0] for m in dead]
+        story.check(sorted(m["payload"] for m in dead) == sorted(list(BAD_INPUTS) * len(worker_languages))
+                    and all((d["reason"], d["queue"], d["count"]) == ("rejected", JOBS, 1) for d in deaths),
+                    f"'{DEAD_LETTERS}' holds exactly the {len(dead)} bad messages, each rejected once from '{JOBS}' "
+                    "(x-death): none was requeued, no good job is there")
+        first = dead[0]
+        story.say(f"In '{DEAD_LETTERS}', for example: payload {first['payload']!r}, x-death reason "
+                  f"'{deaths[0]['reason']}', from queue '{deaths[0]['queue']}', count {deaths[0]['count']}")
+
+        story.section(f"One durable queue '{JOBS}': workers in {spoken(LANGUAGES[n] for n in worker_languages)}, "
+                      "manual acks, prefetch 1")
+        workers = {language: start_worker(language) for language in worker_languages}
+        # The management API lists a new consumer after a second or so.
+        eventually(lambda: len(consumers_of(management, JOBS)) == len(workers), timeout=15)
+        seen = consumers_of(management, JOBS)
+        story.table(f"GET /api/consumers: the consumers of '{JOBS}'",
+                    ["client (its connection's product)", "ack_required", "prefetch_count"],
+                    [(c["client"], c["ack_required"], c["prefetch_count"]) for c in seen])
+        story.check(len(seen) == len(workers) and all(c["ack_required"] and c["prefetch_count"] == 1 for c in seen),
+                    f"the management API shows {plural(len(workers), 'consumer')}, each with ack_required true "
+                    "and prefetch_count 1: manual acks, one job at a time")
 
         story.section(f"Producers in {plural(len(languages), 'language')} send {JOBS_EACH} JSON jobs each")
         producers = [story.start_command(language, [*program(language, "send_jobs", built),
@@ -179,38 +266,52 @@ def main(argv=None) -> int:
         if len(workers) > 1:
             story.check(all(done_jobs(process) for process in workers.values()),
                         f"each of the {len(workers)} workers took some: prefetch 1 spreads the jobs")
-        management = Management()
 
-        def settled():  # the management API's counts lag by up to 5 s
+        def settled(consumers: int):  # the management API's counts lag by up to 5 s
             queue = management.queue(JOBS) or {}
             return (queue.get("messages") == 0 and queue.get("messages_unacknowledged") == 0
-                    and queue.get("consumers") == len(workers))
+                    and queue.get("consumers") == consumers)
 
-        story.check(eventually(settled, timeout=15) and management.queue(JOBS)["durable"],
+        story.check(eventually(lambda: settled(len(workers)), timeout=15) and management.queue(JOBS)["durable"],
                     f"the management API: '{JOBS}' is durable, empty, nothing unacknowledged, "
                     f"{plural(len(workers), 'consumer')}")
 
-        story.section("A message that is not JSON reaches the Python worker")
+        story.section("A worker killed in the middle of a job (SIGKILL): the broker gives the job to another")
+        if len(workers) == 1:  # Python alone: a second Python worker to take over
+            workers["python-2"] = start_worker("python", "worker-py2")
+        victim_name = next(iter(workers))
+        victim = workers.pop(victim_name)
+        slow = [f"slow-{n}" for n in range(1, len(workers) + 2)]
+        publish(*(json.dumps({"id": job, "sent_by": "demo", "seconds": SLOW_SECONDS}) for job in slow))
+        wait_until(lambda: ready_and_consumers(JOBS)[0] == 0, what="every worker to take one slow job")
+        victim.kill()
+        story.say(f"{len(slow)} jobs of {SLOW_SECONDS:g} s, {plural(len(slow), 'worker')}: with prefetch 1 each holds "
+                  f"one and none is left in the queue. {victim.name} was killed (SIGKILL) now, before its ack.")
+        wait_until(lambda: set(sum((done_jobs(w) for w in workers.values()), [])) >= set(slow), timeout=30,
+                   interval=0.05, what="the other workers to finish the slow jobs")
+        done_slow = [job for w in workers.values() for job in done_jobs(w) if job.startswith("slow-")]
+        story.check(sorted(done_slow) == sorted(slow) and not [j for j in done_jobs(victim) if j.startswith("slow-")],
+                    f"the {len(slow)} slow jobs were done once each, all by the workers still alive; "
+                    f"{victim.name} finished none")
+
+        def redelivered_once():
+            queue = management.queue(JOBS) or {}
+            return settled(len(workers)) and queue.get("message_stats", {}).get("redeliver") == 1
+
+        flagged = sum(w.count(r"\[x\] Done slow-\d+ \(redelivered\)") for w in workers.values())
+        story.check(eventually(redelivered_once, timeout=15) and flagged == 1,
+                    f"the broker redelivered exactly one message, the killed worker's (management API: "
+                    f"'{JOBS}' redeliver 1, nothing left or unacknowledged), and its new worker saw the redelivered flag")
         for language, process in workers.items():
-            if language != "python":
-                process.stop()
-        others = [name for name in workers if name != "python"]
-        if others:
-            story.check(all(workers[name].returncode == 0 and workers[name].count(r"\[x\] Bye") == 1
-                            for name in others),
-                        f"the {spoken(LANGUAGES[name] for name in others)} workers stopped cleanly on Ctrl+C (SIGINT)")
-        story.run("python", f"{LESSON}.send_jobs", "--raw", '{"id": "broken",')
-        python_worker = workers["python"]
-        python_worker.wait_for(r"\[!\] Rejected")
-        story.check(eventually(lambda: broker.queue_depth(DEAD_LETTERS) == 1) and broker.queue_depth(JOBS) == 0,
-                    f"the worker rejected it without requeue: it sits in '{DEAD_LETTERS}', not in '{JOBS}'")
-        dead = management.peek(DEAD_LETTERS)[0]
-        death = dead["properties"]["headers"]["x-death"][0]
-        story.say(f"In '{DEAD_LETTERS}': payload {dead['payload']!r}, x-death reason '{death['reason']}', "
-                  f"from queue '{death['queue']}', count {death['count']}")
-        story.check(python_worker.count(r"\[!\] Rejected") == 1 and death["reason"] == "rejected",
-                    "it was delivered once: a poison message is not redelivered forever")
-        python_worker.stop()
+            process.stop()
+            if language in WORKER_LANGUAGES and language != "python":
+                stopped.append(language)
+        if stopped:
+            story.check(all(process.returncode == 0 and process.count(r"\[x\] Bye") == 1
+                            for language, process in workers.items() if language in stopped),
+                        "every worker still alive stopped cleanly on Ctrl+C")
+        story.check(broker.queue_depth(DEAD_LETTERS) == len(BAD_INPUTS) * len(worker_languages),
+                    f"'{DEAD_LETTERS}' gained nothing more: a worker that dies is not a poison message")
 
         # -- Part 2: Celery tasks from every language -------------------------------------------------
         story.section("Two Celery workers: results in Redis, or sent back over AMQP (rpc://)")
@@ -271,6 +372,21 @@ def main(argv=None) -> int:
                     "and stopped waiting")
         story.check(broker.queue_depth(TASKS) == 0 and broker.queue_depth(RPC) == 0,
                     "the workers rejected the messages: the queues are empty, nothing is redelivered")
+
+        story.section(f"A queue that takes nothing ('{FULL}': x-max-length 0, x-overflow reject-publish): "
+                      "the broker nacks")
+        with broker.channel() as channel:
+            channel.queue_declare(FULL, durable=True, arguments={"x-max-length": 0, "x-overflow": "reject-publish"})
+        refused = {}
+        for language in languages:
+            run = story.start_command(language, [*program(language, "send_task", built), "--queue", FULL,
+                                                 "--timeout", "2"])
+            refused[language] = (run.wait(timeout=60),
+                                 run.count(r"\[!\] The broker refused the message \(nack\)"), run.count(r"\[x\] Sent"))
+        story.check(all(refused[name] == (1, 1, 0) for name in languages),
+                    f"every sender ({spoken(LANGUAGES[n] for n in languages)}) read the broker's answer to its "
+                    "publish: a nack, so it said so instead of waiting for a result")
+        story.check(broker.queue_depth(FULL) == 0, f"'{FULL}' holds nothing: the nacked messages were not queued")
 
         story.section("No worker: the producer waits, then says so (the message waits in the queue)")
         worker.stop()

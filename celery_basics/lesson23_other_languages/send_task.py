@@ -55,7 +55,9 @@ def main(argv=None):
         "argsrepr": repr(task_args),  # for logs and monitors only
         "kwargsrepr": repr(task_kwargs),
         "origin": f"python@{socket.gethostname()}:{os.getpid()}",
-        "ignore_result": False,
+        # No "ignore_result": Celery's client sends the task's own setting, which a sender in
+        # another language does not know; false would make the worker store a result that the
+        # task declared it ignores. Left out, the worker uses the task's setting.
     }
     # ... and the body is [args, kwargs, embed], where embed holds the workflow links.
     body = json.dumps([task_args, task_kwargs,
@@ -78,13 +80,16 @@ def main(argv=None):
 
     connection = pika.BlockingConnection(pika.URLParameters(AMQP_URL))
     channel = connection.channel()
-    channel.confirm_delivery()  # so that an unroutable message is an error, not silence
+    channel.confirm_delivery()  # publisher confirms: basic_publish waits for the broker's ack or nack
     try:
         # The default exchange routes to the queue named by the routing key, as Celery does.
         channel.basic_publish(exchange="", routing_key=args.queue, body=body,
                               properties=properties, mandatory=True)
-    except pika.exceptions.UnroutableError:
+    except pika.exceptions.UnroutableError:  # mandatory: the broker returned it, no queue took it
         print(f" [!] No queue '{args.queue}' on the broker: start the worker first (it declares it).")
+        sys.exit(1)
+    except pika.exceptions.NackError:  # the broker said no (a full queue with x-overflow reject-publish, ...)
+        print(f" [!] The broker refused the message (nack): queue '{args.queue}' did not take it.")
         sys.exit(1)
     finally:
         connection.close()

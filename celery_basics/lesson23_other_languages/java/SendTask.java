@@ -67,7 +67,7 @@ public class SendTask {
         headers.put("argsrepr", o.get("--args"));            // for logs and monitors only
         headers.put("kwargsrepr", o.get("--kwargs"));
         headers.put("origin", "java@" + InetAddress.getLocalHost().getHostName() + ":" + ProcessHandle.current().pid());
-        headers.put("ignore_result", false);
+        // No "ignore_result": false would override a task declared ignore_result=True (see send_task.py).
         // ... and the body is [args, kwargs, embed], where embed holds the workflow links.
         JsonObject embed = new JsonObject();
         for (String link : new String[] {"callbacks", "errbacks", "chain", "chord"}) {
@@ -103,16 +103,25 @@ public class SendTask {
             // Direct reply-to: consume from the pseudo-queue (auto-ack) before publishing.
             BlockingQueue<Delivery> replies = new ArrayBlockingQueue<>(10);
             channel.basicConsume(REPLY_TO, true, (tag, delivery) -> replies.offer(delivery), tag -> { });
-            // With mandatory and confirms, a message no queue takes is returned, not lost.
+            // Publisher confirms: the broker answers each message, ack or nack. With mandatory, a
+            // message no queue takes is returned, not lost.
             AtomicBoolean returned = new AtomicBoolean(false);
             channel.addReturnListener(message -> returned.set(true));
             channel.confirmSelect();
             // The default exchange routes to the queue named by the routing key, as Celery does.
             channel.basicPublish("", queue, true, properties,
                     new GsonBuilder().serializeNulls().create().toJson(body).getBytes(StandardCharsets.UTF_8));
-            channel.waitForConfirmsOrDie(5000);
+            boolean acked; // false: the broker nacked it, or did not answer in 5 s
+            try {
+                acked = channel.waitForConfirms(5000);
+            } catch (TimeoutException e) {
+                acked = false;
+            }
             if (returned.get()) {
                 System.out.printf(" [!] No queue '%s' on the broker: start the worker first (it declares it).%n", queue);
+                code = 1;
+            } else if (!acked) { // a full queue with x-overflow reject-publish, for example
+                System.out.printf(" [!] The broker refused the message (nack): queue '%s' did not take it.%n", queue);
                 code = 1;
             } else {
                 System.out.printf(" [x] Sent %s[%s] args=%s kwargs=%s%n", task, taskId, o.get("--args"), o.get("--kwargs"));

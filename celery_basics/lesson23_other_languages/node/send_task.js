@@ -49,7 +49,7 @@ async function main() {
     argsrepr: JSON.stringify(args), // for logs and monitors only
     kwargsrepr: JSON.stringify(kwargs),
     origin: `node@${os.hostname()}:${process.pid}`,
-    ignore_result: false,
+    // No ignore_result: false would override a task declared ignore_result=True (see send_task.py).
   };
   // ... and the body [args, kwargs, embed], as JSON.
   const body = JSON.stringify([args, kwargs, { callbacks: null, errbacks: null, chain: null, chord: null }]);
@@ -62,7 +62,8 @@ async function main() {
     console.error(` [!] Cannot connect to RabbitMQ at ${host}: ${err.message}`);
     return 1;
   }
-  // With mandatory and confirms, a message no queue takes is returned, not lost.
+  // Publisher confirms: the broker answers each message, ack or nack. With mandatory, a message
+  // no queue takes is returned, not lost.
   const channel = await connection.createConfirmChannel();
   let unroutable = false;
   channel.on("return", () => { unroutable = true; });
@@ -76,10 +77,14 @@ async function main() {
     headers,
     mandatory: true,
   });
-  await channel.waitForConfirms();
+  const acked = await channel.waitForConfirms().then(() => true, () => false); // rejected: a nack
   await connection.close();
   if (unroutable) {
     console.log(` [!] No queue '${opts.queue}' on the broker: start the worker first (it declares it).`);
+    return 1;
+  }
+  if (!acked) { // a full queue with x-overflow reject-publish, for example
+    console.log(` [!] The broker refused the message (nack): queue '${opts.queue}' did not take it.`);
     return 1;
   }
   console.log(` [x] Sent ${opts.task}[${taskId}] args=${opts.args} kwargs=${opts.kwargs}`);

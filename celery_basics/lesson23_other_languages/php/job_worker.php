@@ -3,13 +3,19 @@
 //
 //   php php/job_worker.php --prefetch 1
 //
-// A message that is not a job is rejected without requeue: the queue's dead-letter arguments
-// move it to 'lesson23_jobs_dead'. Ctrl+C (or SIGTERM) stops it after the job in hand.
-require_once '/usr/share/php/PhpAmqpLib/autoload.php';
+// A message that breaks the rule of whyNotAJob() (the same rule in every language) is rejected
+// without requeue: the queue's dead-letter arguments move it to 'lesson23_jobs_dead', and the
+// worker goes on with the next one. Ctrl+C (or SIGTERM) stops it after the job in hand.
+//
+// Debian's php-amqplib lives in /usr/share/php; after `composer install` here, Composer's is used.
+require_once is_file(__DIR__ . '/vendor/autoload.php') ? __DIR__ . '/vendor/autoload.php'
+    : '/usr/share/php/PhpAmqpLib/autoload.php';
 
 use PhpAmqpLib\Connection\AMQPStreamConnection;
 use PhpAmqpLib\Message\AMQPMessage;
 use PhpAmqpLib\Wire\AMQPTable;
+
+const MAX_SECONDS = 60;  // the longest job any worker here accepts
 
 function connect(string $url): AMQPStreamConnection
 {
@@ -22,6 +28,31 @@ function connect(string $url): AMQPStreamConnection
         fwrite(STDERR, " [!] Cannot connect to RabbitMQ at {$p['host']}:" . ($p['port'] ?? 5672) . ": {$e->getMessage()}\n");
         exit(1);
     }
+}
+
+// Why the message is not a job, or null when it is one. The rule, the same in every language:
+// content_type application/json, a JSON object whose "id" is a non-empty string and whose
+// "seconds" is a number from 0 to MAX_SECONDS.
+function whyNotAJob(AMQPMessage $message): ?string
+{
+    if (!$message->has('content_type') || $message->get('content_type') !== 'application/json') {
+        return 'content_type is not application/json';
+    }
+    $job = json_decode($message->getBody());  // objects become stdClass, so 42 or [1] are told apart
+    if (json_last_error() !== JSON_ERROR_NONE) {
+        return 'not JSON';
+    }
+    if (!$job instanceof stdClass) {
+        return 'not a JSON object';
+    }
+    if (!isset($job->id) || !is_string($job->id) || $job->id === '') {
+        return 'id is not a non-empty string';
+    }
+    $seconds = $job->seconds ?? null;  // is_int/is_float: "1" (a string) and true are refused
+    if (!(is_int($seconds) || is_float($seconds)) || !($seconds >= 0 && $seconds <= MAX_SECONDS)) {
+        return 'seconds is not a number from 0 to ' . MAX_SECONDS;
+    }
+    return null;
 }
 
 function main(): void
@@ -39,15 +70,17 @@ function main(): void
     $channel->basic_qos(0, (int)($options['prefetch'] ?? 1), false);
 
     $onMessage = function (AMQPMessage $message) {
-        $job = json_decode($message->getBody(), true);
-        if (!is_array($job) || !isset($job['id'], $job['seconds'])) {
+        $reason = whyNotAJob($message);
+        if ($reason !== null) {
             $message->nack(false);  // requeue = false: dead-lettered, not redelivered forever
-            echo " [!] Rejected a message that is not a job: dead-lettered to lesson23_jobs_dead\n";
+            echo " [!] Rejected ($reason): dead-lettered to lesson23_jobs_dead\n";
             return;
         }
-        usleep((int)($job['seconds'] * 1e6));
+        $job = json_decode($message->getBody());
+        usleep((int)round($job->seconds * 1e6));
         $message->ack();
-        echo " [x] Done {$job['id']}\n";
+        // redelivered: the broker gave it to a worker before, which did not ack it (it died?)
+        echo " [x] Done {$job->id}" . ($message->isRedelivered() ? ' (redelivered)' : '') . "\n";
     };
     $channel->basic_consume('lesson23_jobs', '', false, false, false, false, $onMessage);
 

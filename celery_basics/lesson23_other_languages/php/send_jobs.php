@@ -3,8 +3,9 @@
 //
 //   php php/send_jobs.php --count 3 --seconds 1
 //
-// Debian's php-amqplib lives in /usr/share/php; in a Composer project: require 'vendor/autoload.php'.
-require_once '/usr/share/php/PhpAmqpLib/autoload.php';
+// Debian's php-amqplib lives in /usr/share/php; after `composer install` here, Composer's is used.
+require_once is_file(__DIR__ . '/vendor/autoload.php') ? __DIR__ . '/vendor/autoload.php'
+    : '/usr/share/php/PhpAmqpLib/autoload.php';
 
 use PhpAmqpLib\Connection\AMQPStreamConnection;
 use PhpAmqpLib\Message\AMQPMessage;

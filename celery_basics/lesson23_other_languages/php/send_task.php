@@ -6,9 +6,13 @@
 //
 // The message is the same as send_task.py's: Celery's protocol v2, headers + JSON body
 // [args, kwargs, embed]. https://docs.celeryq.dev/en/stable/internals/protocol.html
-require_once '/usr/share/php/PhpAmqpLib/autoload.php';
+//
+// Debian's php-amqplib lives in /usr/share/php; after `composer install` here, Composer's is used.
+require_once is_file(__DIR__ . '/vendor/autoload.php') ? __DIR__ . '/vendor/autoload.php'
+    : '/usr/share/php/PhpAmqpLib/autoload.php';
 
 use PhpAmqpLib\Connection\AMQPStreamConnection;
+use PhpAmqpLib\Exception\AMQPTimeoutException;
 use PhpAmqpLib\Message\AMQPMessage;
 use PhpAmqpLib\Wire\AMQPTable;
 
@@ -63,7 +67,7 @@ function main(): int
         'argsrepr' => $argsJson,      // for logs and monitors only
         'kwargsrepr' => $kwargsJson,
         'origin' => 'php@' . gethostname() . ':' . getmypid(),
-        'ignore_result' => false,
+        // No 'ignore_result': false would override a task declared ignore_result=True (see send_task.py).
     ]);
     // ... and the body is [args, kwargs, embed], where embed holds the workflow links.
     $body = json_encode([$args, $kwargs, ['callbacks' => null, 'errbacks' => null, 'chain' => null, 'chord' => null]]);
@@ -78,15 +82,25 @@ function main(): int
 
     $connection = connect($amqpUrl);
     $channel = $connection->channel();
-    $channel->confirm_select();  // with mandatory: a message no queue takes is returned, not lost
-    $returned = false;
+    $channel->confirm_select();  // publisher confirms: the broker answers each message, ack or nack
+    $returned = $nacked = false;
+    // mandatory: a message no queue takes is returned, not lost
     $channel->set_return_listener(function () use (&$returned) { $returned = true; });
+    $channel->set_nack_handler(function () use (&$nacked) { $nacked = true; });
     $channel->basic_publish($message, '', $queue, true);  // default exchange, routing key = queue
-    $channel->wait_for_pending_acks_returns(5);
+    try {
+        $channel->wait_for_pending_acks_returns(5);
+    } catch (AMQPTimeoutException $e) {
+        $nacked = true;  // no answer within 5 s: treat it as not taken
+    }
     $channel->close();
     $connection->close();
     if ($returned) {
         echo " [!] No queue '$queue' on the broker: start the worker first (it declares it).\n";
+        return 1;
+    }
+    if ($nacked) {  // a full queue with x-overflow reject-publish, for example
+        echo " [!] The broker refused the message (nack): queue '$queue' did not take it.\n";
         return 1;
     }
     echo " [x] Sent {$task}[{$taskId}] args={$argsJson} kwargs={$kwargsJson}\n";

@@ -43,7 +43,7 @@ def main
     "argsrepr" => o[:args],    # for logs and monitors only
     "kwargsrepr" => o[:kwargs],
     "origin" => "ruby@#{Socket.gethostname}:#{Process.pid}",
-    "ignore_result" => false,
+    # No "ignore_result": false would override a task declared ignore_result=True (see send_task.py).
   }
   # ... and the body is [args, kwargs, embed], where embed holds the workflow links.
   body = [JSON.parse(o[:args]), JSON.parse(o[:kwargs]),
@@ -57,17 +57,21 @@ def main
     return 1
   end
   channel = connection.create_channel
-  channel.confirm_select # with mandatory: a message no queue takes is returned, not lost
-  returned = false
+  channel.confirm_select # publisher confirms: the broker answers each message, ack or nack
+  returned = false # mandatory: a message no queue takes is returned, not lost
   exchange = channel.default_exchange # routes to the queue named by the routing key, as Celery does
   exchange.on_return { returned = true }
   exchange.publish(body, routing_key: o[:queue], mandatory: true, headers: headers,
                    content_type: "application/json", # the worker accepts JSON only
                    content_encoding: "utf-8", correlation_id: task_id, persistent: true, priority: 0)
-  channel.wait_for_confirms
+  confirmed = channel.wait_for_confirms # false when the broker nacked it
   connection.close
   if returned
     puts " [!] No queue '#{o[:queue]}' on the broker: start the worker first (it declares it)."
+    return 1
+  end
+  unless confirmed # a full queue with x-overflow reject-publish, for example
+    puts " [!] The broker refused the message (nack): queue '#{o[:queue]}' did not take it."
     return 1
   end
   puts " [x] Sent #{o[:task]}[#{task_id}] args=#{o[:args]} kwargs=#{o[:kwargs]}"

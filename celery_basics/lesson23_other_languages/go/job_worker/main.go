@@ -2,8 +2,9 @@
 //
 //	go run ./go/job_worker --prefetch 1
 //
-// A message that is not a job is rejected without requeue: the queue's dead-letter arguments
-// move it to 'lesson23_jobs_dead'. Ctrl+C (or SIGTERM) stops it.
+// A message that breaks the rule of whyNotAJob (the same rule in every language) is rejected
+// without requeue: the queue's dead-letter arguments move it to 'lesson23_jobs_dead', and the
+// worker goes on with the next one. Ctrl+C (or SIGTERM) stops it.
 package main
 
 import (
@@ -19,9 +20,32 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 )
 
-type job struct {
-	ID      string   `json:"id"`
-	Seconds *float64 `json:"seconds"`
+const maxSeconds = 60 // the longest job any worker here accepts
+
+// whyNotAJob says why the message is not a job, or "" when it is one, with its id and seconds.
+// The rule, the same in every language: content_type application/json, a JSON object whose "id"
+// is a non-empty string and whose "seconds" is a number from 0 to maxSeconds.
+func whyNotAJob(d amqp.Delivery) (reason, id string, seconds float64) {
+	if d.ContentType != "application/json" {
+		return "content_type is not application/json", "", 0
+	}
+	if !json.Valid(d.Body) {
+		return "not JSON", "", 0
+	}
+	var job map[string]json.RawMessage // 42 or [1] do not fit a map: not an object
+	if json.Unmarshal(d.Body, &job) != nil || job == nil {
+		return "not a JSON object", "", 0
+	}
+	// Unmarshal into a pointer: a missing field or null leaves it nil, "1" (a string) is an error.
+	var jobID *string
+	if json.Unmarshal(job["id"], &jobID) != nil || jobID == nil || *jobID == "" {
+		return "id is not a non-empty string", "", 0
+	}
+	var s *float64
+	if json.Unmarshal(job["seconds"], &s) != nil || s == nil || *s < 0 || *s > maxSeconds {
+		return fmt.Sprintf("seconds is not a number from 0 to %d", maxSeconds), "", 0
+	}
+	return "", *jobID, *s
 }
 
 // failOnError ends the program with one line, as the RabbitMQ tutorials' Go helper of that name does.
@@ -71,15 +95,20 @@ func main() {
 				fmt.Fprintln(os.Stderr, " [!] The broker closed the connection.")
 				os.Exit(1)
 			}
-			var j job
-			if json.Unmarshal(d.Body, &j) != nil || j.ID == "" || j.Seconds == nil {
+			reason, id, seconds := whyNotAJob(d)
+			if reason != "" {
 				d.Reject(false) // requeue = false: dead-lettered, not redelivered forever
-				fmt.Println(" [!] Rejected a message that is not a job: dead-lettered to lesson23_jobs_dead")
+				fmt.Printf(" [!] Rejected (%s): dead-lettered to lesson23_jobs_dead\n", reason)
 				continue
 			}
-			time.Sleep(time.Duration(*j.Seconds * float64(time.Second)))
+			time.Sleep(time.Duration(seconds * float64(time.Second)))
 			d.Ack(false)
-			fmt.Printf(" [x] Done %s\n", j.ID)
+			// redelivered: the broker gave it to a worker before, which did not ack it (it died?)
+			if d.Redelivered {
+				fmt.Printf(" [x] Done %s (redelivered)\n", id)
+			} else {
+				fmt.Printf(" [x] Done %s\n", id)
+			}
 		}
 	}
 }

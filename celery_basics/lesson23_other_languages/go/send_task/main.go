@@ -62,21 +62,21 @@ func main() {
 
 	// Celery's message protocol v2: everything about the task is in the headers ...
 	headers := amqp.Table{
-		"lang":          "py",  // the language the task is written in
-		"task":          *task, // the name the worker looks up in its registry
-		"id":            taskID,
-		"root_id":       taskID, // the first task of a workflow; this one is alone
-		"parent_id":     nil,
-		"group":         nil,
-		"shadow":        nil,
-		"eta":           nil, // ISO 8601 time to run at, nil = now
-		"expires":       nil,
-		"retries":       0,
-		"timelimit":     []any{nil, nil}, // [hard, soft] seconds: the order Celery sends and reads
-		"argsrepr":      *argsJSON,       // for logs and monitors only
-		"kwargsrepr":    *kwargsJSON,
-		"origin":        fmt.Sprintf("go@%s:%d", host, os.Getpid()),
-		"ignore_result": false,
+		"lang":       "py",  // the language the task is written in
+		"task":       *task, // the name the worker looks up in its registry
+		"id":         taskID,
+		"root_id":    taskID, // the first task of a workflow; this one is alone
+		"parent_id":  nil,
+		"group":      nil,
+		"shadow":     nil,
+		"eta":        nil, // ISO 8601 time to run at, nil = now
+		"expires":    nil,
+		"retries":    0,
+		"timelimit":  []any{nil, nil}, // [hard, soft] seconds: the order Celery sends and reads
+		"argsrepr":   *argsJSON,       // for logs and monitors only
+		"kwargsrepr": *kwargsJSON,
+		"origin":     fmt.Sprintf("go@%s:%d", host, os.Getpid()),
+		// No "ignore_result": false would override a task declared ignore_result=True (see send_task.py).
 	}
 	// ... and the body is [args, kwargs, embed], where embed holds the workflow links.
 	embed := map[string]any{"callbacks": nil, "errbacks": nil, "chain": nil, "chord": nil}
@@ -87,7 +87,8 @@ func main() {
 	failOnError(err, "Cannot connect to RabbitMQ at "+u.Host)
 	ch, err := conn.Channel()
 	failOnError(err, "Cannot open a channel")
-	// With mandatory and confirms, a message no queue takes is returned, not lost.
+	// Publisher confirms: the broker answers each message, ack or nack. With mandatory, a message
+	// no queue takes is returned, not lost.
 	failOnError(ch.Confirm(false), "Cannot turn on publisher confirms")
 	returns := ch.NotifyReturn(make(chan amqp.Return, 1))
 	// NotifyPublish, not PublishWithDeferredConfirm: Debian 12's amqp091-go 1.5.0 can lose a
@@ -104,8 +105,9 @@ func main() {
 		Body:            body,
 	})
 	failOnError(err, "Cannot publish")
+	var confirm amqp.Confirmation
 	select {
-	case <-confirms:
+	case confirm = <-confirms:
 	case <-time.After(5 * time.Second):
 		failOnError(fmt.Errorf("no confirm within 5 s"), "The broker did not confirm the message")
 	}
@@ -114,6 +116,10 @@ func main() {
 		fmt.Printf(" [!] No queue '%s' on the broker: start the worker first (it declares it).\n", *queue)
 		os.Exit(1)
 	default:
+	}
+	if !confirm.Ack { // a nack: a full queue with x-overflow reject-publish, for example
+		fmt.Printf(" [!] The broker refused the message (nack): queue '%s' did not take it.\n", *queue)
+		os.Exit(1)
 	}
 	conn.Close()
 	fmt.Printf(" [x] Sent %s[%s] args=%s kwargs=%s\n", *task, taskID, *argsJSON, *kwargsJSON)
