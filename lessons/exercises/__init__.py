@@ -2,11 +2,12 @@
 
 Where things live (one folder per lesson, named as the lesson's package folder):
 
-    exercises/lesson02_work_queues/            the learner's copy: README.md and the starter files
+    exercises/lesson02_work_queues/            README.md and the starter files: the one copy, which
+                                               the learner edits in place (the committed version is
+                                               the pristine starter: lessons/exercises/pristine.py)
     lessons/exercises/lesson02_work_queues/    the harness's side of the same exercise(s):
         __init__.py                            EXERCISES = (Exercise(...), ...): title, files,
                                                hints and the check() that judges the learner's run
-        starter/                               pristine copies of the starter files (for reset)
         solution/                              the reference solution (the same file names)
 
 Exercises are found by that convention: for every lesson of the catalog (lessons/catalog.py, the
@@ -64,7 +65,10 @@ class Exercise:
 
     @property
     def starter(self) -> Path:
-        return self.harness / "starter"
+        """A folder with the untouched starter files: exercises/<lesson>/ as last committed."""
+        from lessons.exercises import pristine
+
+        return pristine.starter(self.lesson.folder.name)
 
     @property
     def solution(self) -> Path:

@@ -169,7 +169,13 @@ def _relative(path: Path) -> str:
 
 
 def cmd_reset(number: str, name: str | None = None) -> int:
+    from lessons.exercises import pristine
+
     chosen = exercises.select(number, name)
+    if not pristine.from_git():
+        print("exercise-reset takes the starter from git, and this copy of the course is not a git "
+              "clone: clone the course (git clone ...) to be able to start an exercise over.", file=sys.stderr)
+        return 1
     lesson_files = {f for e in exercises.for_lesson(chosen[0].lesson) for f in e.files}
     for exercise in chosen:
         # Its own files, and the files no exercise owns (a tasks.py the checker runs, ...).

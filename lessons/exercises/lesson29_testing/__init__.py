@@ -57,12 +57,12 @@ def check(ck):
     ck.require(mine.is_file(), f"{TEST} is there", f"There is no {TEST} in {ck.folder}.")
     with tempfile.TemporaryDirectory(prefix="exercise29-") as scratch:
         runs = {}
-        for label, tasks in (("buggy", HERE / "starter" / "tasks.py"), ("fixed", HERE / "fixed" / "tasks.py")):
+        for label, tasks in (("buggy", ck.exercise.starter / "tasks.py"), ("fixed", HERE / "fixed" / "tasks.py")):
             folder = Path(scratch) / label
             folder.mkdir()
             shutil.copy(mine, folder / TEST)
             for name in GIVEN:
-                shutil.copy(ck.folder / name if (ck.folder / name).is_file() else HERE / "starter" / name,
+                shutil.copy(ck.folder / name if (ck.folder / name).is_file() else ck.exercise.starter / name,
                             folder / name)
             shutil.copy(tasks, folder / "tasks.py")
             ck.section(f"pytest {TEST}, beside the {label} tasks.py")
