@@ -66,7 +66,9 @@ def test_ignore_result_still_stores_progress_but_never_success(redis_client):
 
     from celery_basics.lesson15_progress.tasks import long_job
     from lessons import broker
-    from lessons.runner import Process, celery_env, wait_until
+    from lessons.broker import celery_env
+    from lessons.processes import Process
+    from lessons.waiting import wait_until
 
     def stored(task_id):
         raw = redis_client.get(f"celery-task-meta-{task_id}")

@@ -3,7 +3,7 @@
 import time
 
 from lessons.exercises import Exercise
-from lessons.runner import eventually
+from lessons.waiting import eventually
 
 QUEUE = "exercise02.tasks"
 LONG = "long............"  # 12 dots: 3 s at 0.25 s a dot

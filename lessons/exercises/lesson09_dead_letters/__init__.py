@@ -3,7 +3,7 @@
 import time
 
 from lessons.exercises import Exercise
-from lessons.runner import eventually
+from lessons.waiting import eventually
 
 WORK, DEAD = "exercise09.work", "exercise09.dead"
 

@@ -3,7 +3,7 @@
 import time
 
 from lessons.exercises import Exercise
-from lessons.runner import eventually
+from lessons.waiting import eventually
 
 QUEUE = "exercise11.tasks"
 TASKS = ["long......", "short.", "short."]
