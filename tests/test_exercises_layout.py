@@ -89,14 +89,15 @@ def test_readmes_name_the_exercises_and_the_commands(lesson):
 
 
 def python_files():
+    """(an id such as 'exercise02 starter worker.py', the file), for every starter and solution."""
     for exercise in {e.lesson.number: e for e in EXERCISES}.values():
-        for folder in (exercise.starter, exercise.solution):
+        for which, folder in (("starter", exercise.starter), ("solution", exercise.solution)):
             for path in sorted(folder.rglob("*.py")):
                 if "migrations" not in path.parts:
-                    yield path
+                    yield pytest.param(path, id=f"{exercise.prefix} {which} {path.relative_to(folder).as_posix()}")
 
 
-@pytest.mark.parametrize("path", list(python_files()), ids=lambda p: "/".join(p.parts[-3:]))
+@pytest.mark.parametrize("path", list(python_files()))
 def test_starters_and_solutions_are_role_files(path):
     """No import of the course's harness; addresses from the environment with the course's default
     written out; a program runs main() only as a script."""
