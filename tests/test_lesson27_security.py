@@ -1,6 +1,8 @@
 """Lesson 27 end to end, on a node of its own: TLS for pika, kombu, Celery and the management
-API, users and permissions, a Redis with a password; bad certificate files get a sentence; the
-compose files carry the same settings; the shared broker is left as it was; Ctrl+C stops all."""
+API, a client certificate per application, users and permissions, guest refused from another
+address (a network namespace, as root), a Redis with a password; bad certificate files get a
+sentence; the compose files carry the same settings; the shared broker is left as it was; Ctrl+C
+stops all, the namespace included."""
 
 import glob
 import os
@@ -51,7 +53,21 @@ def test_demo_tells_and_checks_the_story():
     assert re.search(r"https \|\s+\[\.\] listener: https\s+port 15687", out)
     assert re.search(r"producer \|\s+\[!\] Refused 'us\.new': 403 ACCESS_REFUSED", out)
     assert re.search(r"orders-worker \|\s+\[!\] Refused: 403 ACCESS_REFUSED", out)
-    assert "client certificate CN=orders-app" in out
+    # Each application shows its own certificate, and the broker saw which.
+    assert "one client certificate per application: CN=orders-app, CN=reports-app" in out
+    assert "client certificate CN=reports-app" in out
+    assert "[ok] the broker tells the applications apart by their certificates: orders-worker's " \
+           "connection presented CN=orders-app, reports-app's CN=reports-app" in out
+    # guest: in from localhost; refused from another address, which only root can make here.
+    assert "[ok] a fresh node has user guest (password guest), and it logs in from localhost" in out
+    if os.geteuid() == 0:
+        assert re.search(r"course-l27 \|\s+\[!\] guest refused: .*\(403\) .*ACCESS_REFUSED", out)
+        assert "[ok] guest from 10.227.27.2, an address that is not loopback: 403 ACCESS_REFUSED" in out
+        assert ("log says why (\"user 'guest' can only connect via localhost\"), and user course logs in "
+                "from 10.227.27.2") in out
+    else:
+        assert "Skipped: making a network namespace needs root" in out and "guest from 10.227" not in out
+    assert not demo.namespace_left()
     assert re.search(r"client \|\s+\[\.\] Result: 'report for 2026-11: 42 orders'", out)
     assert wait_for(lambda: NODE not in registered_nodes())
     assert leftover_folders() == []
@@ -66,6 +82,7 @@ def test_ctrl_c_stops_the_node_and_redis():
     # Ctrl+C while the node starts; its Redis already runs.
     read_until(demo_process, "Starting l27@localhost", timeout=120)
     assert any(f":{demo.REDIS_PORT}" in line for line in lesson_processes())  # Redis runs
+    assert demo.namespace_left() == (os.geteuid() == 0)  # and, as root, the network namespace exists
     demo_process.send_signal(signal.SIGINT)
     out, _ = demo_process.communicate(timeout=90)
     assert demo_process.returncode == 130, out
@@ -74,6 +91,7 @@ def test_ctrl_c_stops_the_node_and_redis():
     assert wait_for(lambda: NODE not in registered_nodes(), timeout=30), registered_nodes()
     assert wait_for(lambda: lesson_processes() == []), lesson_processes()
     assert leftover_folders() == []
+    assert not demo.namespace_left(), "the namespace and its veth pair are removed on Ctrl+C too"
     assert_unchanged(before, LESSON_USERS)
 
 
@@ -86,7 +104,7 @@ def certificates(tmp_path):
 
 def tls_check(certs, *args):
     env = {"AMQPS_URL": "amqps://course:course@localhost:5687/%2F", "TLS_CA_FILE": str(certs / "ca.pem"),
-           "TLS_CERT_FILE": str(certs / "client.pem"), "TLS_KEY_FILE": str(certs / "client.key")}
+           "TLS_CERT_FILE": str(certs / "orders-app.pem"), "TLS_KEY_FILE": str(certs / "orders-app.key")}
     return subprocess.run([sys.executable, "tls_check.py", *args], cwd=FOLDER,
                           env={**os.environ, **env}, capture_output=True, text=True, timeout=60)
 
@@ -103,7 +121,7 @@ def test_a_key_that_does_not_match_its_certificate_is_named(certificates):
     result = tls_check(certificates, "--key", str(certificates / "server.key"))
     assert result.returncode == 1
     assert (f"The key {certificates / 'server.key'} does not match the certificate "
-            f"{certificates / 'client.pem'}") in result.stderr
+            f"{certificates / 'orders-app.pem'}") in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 

@@ -6,12 +6,17 @@
 The shared broker is never touched. The lesson makes a throwaway CA and certificates in a
 temporary folder, starts node l27@localhost with AMQPS on 5687 and the management API over
 HTTPS on 15687, and a Redis of its own on 6390 that wants a password; it stops both and removes
-the certificates at the end, also on Ctrl+C.
+the certificates at the end, also on Ctrl+C. As root (with iproute2's `ip`) it also makes a
+network namespace, course-l27, joined to this one by a veth pair (10.227.27.1 here, 10.227.27.2
+there), to log in from an address that is not loopback; it removes both at the end, also on
+Ctrl+C.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import secrets
 import shutil
 import ssl
@@ -31,11 +36,28 @@ from redis.retry import Retry
 
 from lessons.management import Management
 from lessons.nodes import Node, install_for_shared_broker
-from lessons.story import Story, wait_until
+from lessons.story import Story, eventually, wait_until
 
 LESSON = "production.lesson27_security"
 NODE_NAME, AMQP_PORT, AMQPS_PORT, HTTPS_PORT = "l27", 5686, 5687, 15687
 REDIS_PORT = 6390
+APPS = ("orders-app", "reports-app")  # one client certificate each (certificates.py)
+# A second "host" for the loopback_users check: a network namespace and a veth pair (a /30 of its own)
+NETNS, VETH_HERE, VETH_THERE = "course-l27", "l27-host", "l27-ns"
+HERE_ADDRESS, THERE_ADDRESS = "10.227.27.1", "10.227.27.2"
+# Run inside the namespace: log in over plain AMQP and say how it went.
+LOGIN_PROBE = """
+import os, pika, pika.exceptions
+parameters = pika.URLParameters(os.environ["PROBE_URL"])
+user = parameters.credentials.username
+try:
+    pika.BlockingConnection(parameters).close()
+    print(f" [x] {user} logged in to {parameters.host}:{parameters.port}")
+except pika.exceptions.AMQPConnectionError as exc:
+    print(f" [!] {user} refused: {exc.args[0] if exc.args else exc!r}")
+except OSError as exc:
+    print(f" [!] {user} could not connect: {exc}")
+"""
 FOLDER = Path(__file__).resolve().parent.relative_to(Path(__file__).resolve().parents[2])
 
 
@@ -70,11 +92,57 @@ def make_certificates(story: Story, node: Node) -> tuple[Path, str]:
     names = server.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
     story.check(names == ["localhost"] and server.issuer == x509.load_pem_x509_certificate((here / "ca.pem").read_bytes()).subject,
                 f"the server certificate names {names} and is signed by the throwaway CA")
-    story.check(all((here / key).stat().st_mode & 0o077 == 0 for key in ("server.key", "client.key")),
+    subjects = [x509.load_pem_x509_certificate((here / f"{app}.pem").read_bytes()).subject.rfc4514_string()
+                for app in APPS]
+    story.check(all(subject.startswith(f"CN={app},") for app, subject in zip(APPS, subjects, strict=True)),
+                f"one client certificate per application: {', '.join(subject.split(',')[0] for subject in subjects)}")
+    story.check(all((here / f"{key}.key").stat().st_mode & 0o077 == 0 for key in ("server", *APPS)),
                 "the private keys are readable by their owner only (mode 600)")
     # RabbitMQ runs as the rabbitmq user: its server key must be that user's.
     subprocess.run(node.install.command("chown", "-R", "rabbitmq:rabbitmq", seen), check=True, timeout=30)
     return here, seen
+
+
+def make_namespace(story: Story) -> bool:
+    """A network namespace joined to ours by a veth pair: a client in it comes from THERE_ADDRESS,
+    not from loopback. Root and iproute2 only; otherwise one sentence, and False."""
+    if os.geteuid() != 0 or not shutil.which("ip"):
+        story.say(f"(Skipped: making a network namespace needs root and iproute2's 'ip' "
+                  f"({'not root' if os.geteuid() else 'no ip command'}), so the demo does not try guest "
+                  "from another address, and does not claim that part of the loopback_users rule.)")
+        return False
+    story.cleanup(remove_namespace, always=True)  # also on Ctrl+C or a failed check
+    remove_namespace()  # one left by an interrupted run
+    for argv in (["ip", "netns", "add", NETNS],
+                 ["ip", "link", "add", VETH_HERE, "type", "veth", "peer", "name", VETH_THERE],
+                 ["ip", "link", "set", VETH_THERE, "netns", NETNS],
+                 ["ip", "addr", "add", f"{HERE_ADDRESS}/30", "dev", VETH_HERE],
+                 ["ip", "link", "set", VETH_HERE, "up"],
+                 ["ip", "-n", NETNS, "addr", "add", f"{THERE_ADDRESS}/30", "dev", VETH_THERE],
+                 ["ip", "-n", NETNS, "link", "set", VETH_THERE, "up"],
+                 ["ip", "-n", NETNS, "link", "set", "lo", "up"]):  # pika needs it (a socketpair on 127.0.0.1)
+        made = subprocess.run(argv, capture_output=True, text=True, timeout=15)
+        if made.returncode != 0:
+            story.say(f"(Skipped: '{' '.join(argv)}' failed ({made.stderr.strip()}), so the demo does not "
+                      "try guest from another address, and does not claim that part of the rule.)")
+            remove_namespace()
+            return False
+    story.say(f"Network namespace {NETNS}: a veth pair, {HERE_ADDRESS} here and {THERE_ADDRESS} there, "
+              "a second host for the loopback_users check (removed at the end).")
+    return True
+
+
+def remove_namespace() -> None:
+    """Remove the namespace (its end of the veth pair, and so the pair, goes with it)."""
+    subprocess.run(["ip", "netns", "del", NETNS], capture_output=True, timeout=15)
+    subprocess.run(["ip", "link", "del", VETH_HERE], capture_output=True, timeout=15)  # if the pair outlived it
+
+
+def namespace_left() -> bool:
+    """Is the demo's namespace or veth still there? (for the tests)"""
+    names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, timeout=15).stdout
+    links = subprocess.run(["ip", "-br", "link"], capture_output=True, text=True, timeout=15).stdout
+    return NETNS in names.split() or re.search(rf"^{VETH_HERE}\b", links, re.M) is not None
 
 
 def start_redis(story: Story, folder: Path, password: str):
@@ -143,7 +211,7 @@ def login_works(url: str, certs: Path) -> bool | str:
     """True if the user of `url` may log in over TLS, else the broker's reason."""
     parameters = pika.URLParameters(url)
     context = ssl.create_default_context(cafile=str(certs / "ca.pem"))
-    context.load_cert_chain(str(certs / "client.pem"), str(certs / "client.key"))
+    context.load_cert_chain(str(certs / "orders-app.pem"), str(certs / "orders-app.key"))
     parameters.ssl_options = pika.SSLOptions(context, "localhost")
     try:
         pika.BlockingConnection(parameters).close()
@@ -153,11 +221,44 @@ def login_works(url: str, certs: Path) -> bool | str:
         return repr(exc)
 
 
-def users_and_permissions(story: Story, node: Node, env: dict, certs: Path) -> dict:
+def guest_from_elsewhere(story: Story, node: Node) -> None:
+    """guest and course log in over plain AMQP from the namespace, that is from THERE_ADDRESS."""
+    story.say(f"From the namespace: ip netns exec {NETNS} python (pika) to {HERE_ADDRESS}:{AMQP_PORT}, "
+              "as guest, then as course")
+    said = {}
+    for user in ("guest", "course"):
+        probe = story.start_command(f"{NETNS}", ["ip", "netns", "exec", NETNS, sys.executable, "-c", LOGIN_PROBE],
+                                    env={"PROBE_URL": f"amqp://{user}:{user}@{HERE_ADDRESS}:{AMQP_PORT}/%2F"})
+        probe.wait(timeout=30)
+        said[user] = probe.output
+    reason = "user 'guest' can only connect via localhost"
+    logged = eventually(lambda: reason in node.log_text(), timeout=10)
+    story.check("guest refused" in said["guest"] and "403" in said["guest"] and "ACCESS_REFUSED" in said["guest"],
+                f"guest from {THERE_ADDRESS}, an address that is not loopback: 403 ACCESS_REFUSED")
+    story.check(logged and " [x] course logged in" in said["course"],
+                f"{node.node}'s log says why (\"{reason}\"), and user course logs in from "
+                f"{THERE_ADDRESS}: the refusal is loopback_users, not the network")
+
+
+def peer_certificate(node: Node, user: str) -> str:
+    """The subject of the client certificate the broker saw on `user`'s TLS connection."""
+    api = Management(url=node.management_url, vhost="/")
+
+    def subject():
+        return next((c.get("peer_cert_subject") for c in api.get("connections")
+                     if c.get("user") == user and c.get("ssl") and c.get("peer_cert_subject")), None)
+
+    return wait_until(subject, timeout=15, interval=0.3, what=f"{user}'s TLS connection in the management API")
+
+
+def users_and_permissions(story: Story, node: Node, env: dict, certs: Path, namespace: bool,
+                          seen_by_broker: dict) -> dict:
     story.section("A vhost and a user per application, and only the rights it needs")
     guest_url = f"amqps://guest:guest@localhost:{AMQPS_PORT}/%2F"
     story.check(login_works(guest_url, certs) is True,
-                "a fresh node has user guest (password guest); it may log in, but only from localhost (loopback_users)")
+                "a fresh node has user guest (password guest), and it logs in from localhost")
+    if namespace:
+        guest_from_elsewhere(story, node)
     passwords = {name: secrets.token_urlsafe(16) for name in ("ORDERS_PRODUCER_PASSWORD", "ORDERS_WORKER_PASSWORD",
                                                               "REPORTS_APP_PASSWORD")}
     story.say("Passwords made for this run with secrets.token_urlsafe(), handed over in the environment.")
@@ -175,6 +276,7 @@ def users_and_permissions(story: Story, node: Node, env: dict, certs: Path) -> d
     worker_env = {**env, "AMQPS_URL": url("orders-worker", "ORDERS_WORKER_PASSWORD", "orders")}
     worker = story.start("orders-worker", f"{LESSON}.order_worker", "--max-messages", "1", env=worker_env,
                          ready=r"Waiting for messages")
+    seen_by_broker["orders-worker"] = peer_certificate(node, "orders-worker")
     story.run("producer", f"{LESSON}.producer", "eu.new", env=producer_env)
     worker.wait(timeout=15)
     story.check(worker.matches(r"Received 'order event eu.new'"),
@@ -192,7 +294,8 @@ def users_and_permissions(story: Story, node: Node, env: dict, certs: Path) -> d
     return passwords
 
 
-def celery_over_tls(story: Story, node: Node, env: dict, passwords: dict, redis_password: str) -> None:
+def celery_over_tls(story: Story, node: Node, env: dict, passwords: dict, redis_password: str,
+                    seen_by_broker: dict) -> None:
     story.section("kombu and Celery over TLS; results in a Redis that wants a password")
     bare = redis.Redis(port=REDIS_PORT, socket_timeout=5, retry=Retry(NoBackoff(), 0))
     try:
@@ -203,7 +306,10 @@ def celery_over_tls(story: Story, node: Node, env: dict, passwords: dict, redis_
     story.check(refused, f"the lesson's Redis (port {REDIS_PORT}) refuses a client without the password: {refused[:60]}...")
     redis_url = f"redis://:{redis_password}@127.0.0.1:{REDIS_PORT}/0"
     celery_env = {**env, "REDIS_URL": redis_url,
-                  "AMQPS_URL": f"amqps://reports-app:{passwords['REPORTS_APP_PASSWORD']}@localhost:{AMQPS_PORT}/reports"}
+                  "AMQPS_URL": f"amqps://reports-app:{passwords['REPORTS_APP_PASSWORD']}@localhost:{AMQPS_PORT}/reports",
+                  # the Celery app's own certificate, not the orders roles'
+                  "TLS_CERT_FILE": env["TLS_CERT_FILE"].replace("orders-app", "reports-app"),
+                  "TLS_KEY_FILE": env["TLS_KEY_FILE"].replace("orders-app", "reports-app")}
     worker = story.start_worker("worker", "tasks", "--concurrency", "1", "--without-mingle",
                                 "--without-gossip", env=celery_env, ready=None)
     with worker.quiet():  # not its banner
@@ -216,9 +322,15 @@ def celery_over_tls(story: Story, node: Node, env: dict, passwords: dict, redis_
         return next((c for c in api.get("connections") if c.get("user") == "reports-app" and c.get("ssl")), None)
 
     seen = wait_until(worker_connection, timeout=15, what="the worker's connection in the management API")
-    story.check("CN=orders-app" in (seen.get("peer_cert_subject") or ""),
+    seen_by_broker["reports-app"] = seen.get("peer_cert_subject") or ""
+    story.check(seen_by_broker["reports-app"].startswith("CN=reports-app,"),
                 f"the management API shows the worker's connection: TLS ({seen.get('ssl_protocol')}, "
                 f"{seen.get('ssl_cipher')}), client certificate {seen.get('peer_cert_subject')}")
+    story.check(seen_by_broker.get("orders-worker", "").startswith("CN=orders-app,")
+                and seen_by_broker["reports-app"].startswith("CN=reports-app,"),
+                "the broker tells the applications apart by their certificates: orders-worker's connection "
+                f"presented {seen_by_broker.get('orders-worker', '?').split(',')[0]}, reports-app's "
+                f"{seen_by_broker['reports-app'].split(',')[0]}")
     client = story.run("client", f"{LESSON}.client", env=celery_env)
     story.check(client.matches(r"kombu connected over TLS to amqps://reports-app:\*\*@127\.0\.0\.1"),
                 "kombu connected with the same settings as Celery's broker_use_ssl (and says 127.0.0.1 "
@@ -233,7 +345,8 @@ def celery_over_tls(story: Story, node: Node, env: dict, passwords: dict, redis_
 
 def serve(story: Story, node: Node, certs: Path, redis_password: str) -> None:
     story.say(f"\nThe node and Redis run. In other terminals, in {FOLDER}:\n"
-              f"  export TLS_CA_FILE={certs}/ca.pem TLS_CERT_FILE={certs}/client.pem TLS_KEY_FILE={certs}/client.key\n"
+              f"  export TLS_CA_FILE={certs}/ca.pem TLS_CERT_FILE={certs}/orders-app.pem TLS_KEY_FILE={certs}/orders-app.key\n"
+              f"  (the Celery app, tasks.py and client.py: TLS_CERT_FILE={certs}/reports-app.pem TLS_KEY_FILE={certs}/reports-app.key)\n"
               f"  export AMQPS_URL='amqps://course:course@localhost:{AMQPS_PORT}/%2F'\n"
               f"  export MANAGEMENT_HTTPS_URL='https://course:course@localhost:{HTTPS_PORT}/api/'\n"
               f"  python tls_check.py\n"
@@ -250,20 +363,25 @@ def main(argv=None) -> int:
         node = Node(NODE_NAME, AMQP_PORT, install_for_shared_broker())
         certs, certs_seen = make_certificates(story, node)
         node.config = tls_config(certs_seen)
+        namespace = not options.serve and make_namespace(story)
+        if namespace:  # before the node starts: it listens on the veth's address too
+            node.config += (f"\n# plain AMQP on the veth address too, for the loopback_users check\n"
+                            f"listeners.tcp.netns = {HERE_ADDRESS}:{AMQP_PORT}")
         redis_password = secrets.token_urlsafe(16)
         start_redis(story, certs, redis_password)
         start_node(story, node)
         env = {
             "AMQPS_URL": f"amqps://course:course@localhost:{AMQPS_PORT}/%2F",
             "MANAGEMENT_HTTPS_URL": f"https://course:course@localhost:{HTTPS_PORT}/api/",
-            "TLS_CA_FILE": str(certs / "ca.pem"), "TLS_CERT_FILE": str(certs / "client.pem"),
-            "TLS_KEY_FILE": str(certs / "client.key"),
+            "TLS_CA_FILE": str(certs / "ca.pem"), "TLS_CERT_FILE": str(certs / "orders-app.pem"),
+            "TLS_KEY_FILE": str(certs / "orders-app.key"),
         }
         if options.serve:
             serve(story, node, certs, redis_password)
         tls_failures(story, env, certs)
-        passwords = users_and_permissions(story, node, env, certs)
-        celery_over_tls(story, node, env, passwords, redis_password)
+        seen_by_broker: dict[str, str] = {}  # user -> the certificate subject the broker saw
+        passwords = users_and_permissions(story, node, env, certs, namespace, seen_by_broker)
+        celery_over_tls(story, node, env, passwords, redis_password, seen_by_broker)
         node.stop()
     return story.exit_code
 

@@ -6,8 +6,8 @@ it), never from the code. The demo sets these variables; set them yourself to ru
     AMQPS_URL              amqps://USER:PASSWORD@localhost:5671/VHOST   (5671: the AMQPS port)
     MANAGEMENT_HTTPS_URL   https://USER:PASSWORD@localhost:15671/api/
     TLS_CA_FILE            certs/ca.pem       the CA that signed the server's certificate
-    TLS_CERT_FILE          certs/client.pem   this client's certificate
-    TLS_KEY_FILE           certs/client.key   ... and its private key
+    TLS_CERT_FILE          certs/orders-app.pem   this application's certificate (the Celery
+    TLS_KEY_FILE           certs/orders-app.key   app: certs/reports-app.pem) ... and its key
 """
 
 import os
@@ -17,8 +17,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 CA_FILE = os.environ.get("TLS_CA_FILE", "certs/ca.pem")
-CERT_FILE = os.environ.get("TLS_CERT_FILE", "certs/client.pem")
-KEY_FILE = os.environ.get("TLS_KEY_FILE", "certs/client.key")
+CERT_FILE = os.environ.get("TLS_CERT_FILE", "certs/orders-app.pem")
+KEY_FILE = os.environ.get("TLS_KEY_FILE", "certs/orders-app.key")
 
 
 def secret_url(name):
