@@ -166,7 +166,8 @@ def test_part_3_lessons_26_and_27_run_copied_out(project):
     made = run([python, "certificates.py", "--out", "certs"], security, env)
     assert made.returncode == 0, made.stdout
     assert {p.name for p in (security / "certs").iterdir()} == {"ca.pem", "server.pem", "server.key",
-                                                                "client.pem", "client.key"}
+                                                                "orders-app.pem", "orders-app.key",
+                                                                "reports-app.pem", "reports-app.key"}
     celery = os.path.join(os.path.dirname(python), "celery")
     for argv in ([python, "tls_check.py"], [python, "client.py"], [celery, "-A", "tasks", "worker"]):
         refused = run(argv, security, env)  # no AMQPS_URL in the learner's environment

@@ -95,6 +95,24 @@ def test_ctrl_c_stops_the_node_and_redis():
     assert_unchanged(before, LESSON_USERS)
 
 
+def test_without_ip_the_demo_says_in_one_line_what_it_skips(monkeypatch):
+    """No iproute2 (or not root): one sentence, no namespace, and no claim about other addresses."""
+    said = []
+
+    class Teller:
+        say = said.append
+
+        def cleanup(self, *args, **kwargs):
+            raise AssertionError("nothing to clean up: nothing was made")
+
+    monkeypatch.setenv("PATH", "/nonexistent")
+    assert demo.make_namespace(Teller()) is False
+    assert len(said) == 1 and said[0].startswith("(Skipped: making a network namespace needs root and iproute2's 'ip'")
+    assert "does not claim" in said[0]
+    monkeypatch.undo()
+    assert not demo.namespace_left()
+
+
 @pytest.fixture
 def certificates(tmp_path):
     result = run_lesson(27, "--out", str(tmp_path), role="certificates", timeout=60)
