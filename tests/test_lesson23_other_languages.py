@@ -1,13 +1,18 @@
-"""Lesson 23 end to end: the demo in six languages, each language's messages beside Celery's own,
-unknown tasks and unroutable messages in every language, and a dead broker or a wrong password."""
+"""Lesson 23 end to end: the demo in six languages (each job worker alone fed bad input, acks and
+prefetch from the management API, a worker killed mid-job, a nack to every sender), each
+language's messages beside Celery's own, unknown tasks and unroutable messages in every language,
+a dead broker or a wrong password, and the manifests (composer.json, Gemfile, go.mod, pom.xml,
+package.json) true to what runs."""
 
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -18,11 +23,13 @@ from lessons import broker, settings
 from lessons.runner import Process, celery_env
 
 FOLDER = demo.FOLDER
-TASKS, RPC, JOBS, DEAD_LETTERS = demo.TASKS, demo.RPC, demo.JOBS, demo.DEAD_LETTERS
+TASKS, RPC, JOBS, DEAD_LETTERS, FULL = demo.TASKS, demo.RPC, demo.JOBS, demo.DEAD_LETTERS, demo.FULL
 ALL = list(demo.LANGUAGES)
 HERE, HINTS = demo.languages_here()
 # Celery headers a hand-built message may leave out: Celery fills them in with their defaults.
-OPTIONAL_HEADERS = {"group_index", "replaced_task_nesting", "stamped_headers", "stamps"}
+# ignore_result is left out on purpose: Celery's client sends the task's own setting, and a
+# hand-built false would override a task declared ignore_result=True (worker/request.py).
+OPTIONAL_HEADERS = {"group_index", "replaced_task_nesting", "stamped_headers", "stamps", "ignore_result"}
 
 
 def present(language: str) -> bool:
@@ -58,18 +65,27 @@ def start_celery_worker(name: str, *options: str, queue: str = TASKS) -> Process
 def test_demo_tells_and_checks_the_story_in_every_language(management, redis_client):
     for language in ALL:
         present(language)
-    out = assert_clean_run(run_lesson(23, "--keep", timeout=240))
+    out = assert_clean_run(run_lesson(23, "--keep", timeout=300))
     build_folder = re.search(r"into (\S+) \.\.\.", out)
+    workers = [language for language in demo.WORKER_LANGUAGES if language in HERE]
     try:
         for language in HERE:
             assert re.search(rf"{language} \|  \[x\] Sent {language}-3$", out, re.M), language
             assert re.search(rf"worker-\w+ \|  \[x\] Done {language}-1$", out, re.M), language
             expected = demo.TASK_ARGS[language][2]
             assert re.search(rf"{language} \|  \[\.\] Got {expected} \(", out), language
-        for language in HERE:
-            if language in demo.WORKER_LANGUAGES:
-                assert f"{demo.worker_name(language)} |  [x] Done" in out
-        assert "Rejected b'{\"id\": \"broken\",' (JSONDecodeError): dead-lettered to lesson23_jobs_dead" in out
+            # publisher confirms: each sender read the nack of the full queue and sent nothing on
+            assert re.search(rf"{language} \|  \[!\] The broker refused the message \(nack\): queue '{FULL}'", out)
+        for language in workers:
+            # Each worker alone got the four bad messages and a good job: the same reasons everywhere.
+            name = demo.worker_name(language)
+            reasons = re.findall(rf"^ *{name} \|  \[!\] Rejected \((.+?)\): dead-lettered to {DEAD_LETTERS}$", out, re.M)
+            assert reasons == list(demo.BAD_INPUTS.values()), (language, reasons)
+            assert re.search(rf"^ *{name} \|  \[x\] Done good-{language}$", out, re.M), language
+        assert "Traceback" not in out and "[!] Cannot" not in out
+        # One worker was killed mid-job: its slow job was done by another, flagged redelivered, once.
+        assert len(re.findall(r"^ *worker-\w+ \|  \[x\] Done slow-\d+ \(redelivered\)$", out, re.M)) == 1
+        assert not re.search(r"^ *worker-py \|  \[x\] Done slow-", out, re.M)  # the one killed
         assert 'The worker answered FAILURE: NotRegistered("lesson23.nope")' in out
         assert "[!] Timed out: no result for lesson23.add" in out
         assert "Traceback" not in out
@@ -80,15 +96,20 @@ def test_demo_tells_and_checks_the_story_in_every_language(management, redis_cli
         assert jobs["durable"] and arguments == {"x-dead-letter-exchange": "", "x-dead-letter-routing-key": DEAD_LETTERS}
         assert jobs["arguments"].get("x-queue-type", "classic") == "classic"
         assert jobs["messages"] == 0 and jobs["messages_unacknowledged"] == 0 and jobs["consumers"] == 0
+        assert jobs["message_stats"]["redeliver"] == 1  # the killed worker's job, and nothing else
         assert broker.queue_depth(JOBS) == 0
-        [dead] = management.peek(DEAD_LETTERS, 5)
-        assert dead["payload"] == '{"id": "broken",'
-        death = dead["properties"]["headers"]["x-death"][0]
-        assert (death["reason"], death["queue"], death["count"]) == ("rejected", JOBS, 1)
+        # The dead-letter queue holds the bad messages each worker got, and nothing else.
+        dead = management.peek(DEAD_LETTERS, len(workers) * len(demo.BAD_INPUTS) + 1)
+        assert sorted(m["payload"] for m in dead) == sorted(list(demo.BAD_INPUTS) * len(workers))
+        for message in dead:
+            death = message["properties"]["headers"]["x-death"][0]
+            assert (death["reason"], death["queue"], death["count"]) == ("rejected", JOBS, 1)
+        full = management.queue(FULL)  # the queue that nacked every sender took nothing
+        assert full["arguments"]["x-overflow"] == "reject-publish" and full["messages"] == 0
         assert broker.queue_depth(TASKS) == 1  # the task sent while no worker ran
         assert broker.queue_depth(RPC) == 0
     finally:
-        broker.delete_queues(JOBS, DEAD_LETTERS, TASKS, RPC)
+        broker.delete_queues(JOBS, DEAD_LETTERS, TASKS, RPC, FULL)
         broker.delete_exchanges(TASKS, RPC)
     # Nothing else left: no process, no build folder, no result in Redis.
     assert lesson_processes("lesson23") == []
@@ -130,6 +151,7 @@ def test_every_language_sends_the_message_celery_sends(management, built):
             assert headers["id"] == headers["root_id"] == properties["correlation_id"], language  # a lone task
             assert headers["origin"].startswith(f"{language}@"), headers["origin"]
             assert json.loads(headers["argsrepr"]) == [1, 2]
+            assert "ignore_result" not in headers, language  # the worker then uses the task's own setting
             for key in ("content_type", "content_encoding", "delivery_mode"):
                 assert properties[key] == celery_props[key], (language, key)
             # Go's amqp091 leaves a property out at its zero value: no priority is priority 0.
@@ -249,6 +271,10 @@ def test_with_python_alone_the_demo_still_tells_the_story_and_names_each_missing
         assert hint in out, language
     assert "Compiling" not in out
     assert "all 3 jobs from 1 language were done, each exactly once" in out
+    assert ("[ok] the Python worker dead-lettered the 4 bad messages with the agreed reasons, did the good job "
+            "and still runs") in out
+    assert "[ok] the 2 slow jobs were done once each, all by the workers still alive; worker-py finished none" in out
+    assert "[ok] every sender (Python) read the broker's answer to its publish: a nack" in out
     assert "every task ran on the Redis worker (no Java here for the rpc:// route)" in out
     assert "every language got its sum back: Python 9" in out
     assert "Python got FAILURE NotRegistered back" in out
@@ -295,3 +321,78 @@ def test_readme_snippets_are_excerpts_of_the_files_and_docker_lines_install_the_
     for packages, command in docker:
         [language] = [name for name, run in commands.items() if run == command]
         assert packages == chains[language][1], (language, packages)
+
+
+def _debian_version(package: str) -> str:
+    """The upstream part of an installed Debian package's version: '1:1.8.3-1' -> '1.8.3'."""
+    found = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", package], capture_output=True, text=True)
+    assert found.returncode == 0, f"{package} is not installed"
+    return re.sub(r"^\d+:|-[^-]+$", "", found.stdout).split("+")[0]
+
+
+def test_the_manifests_name_the_versions_that_run_here(tmp_path):
+    """composer.json, Gemfile, go.mod and pom.xml accept exactly what Debian ships and the course
+    runs (as the lowest version); go.mod resolves in module mode, the Gemfile with bundler;
+    node/package.json names files that exist. Versions are read from dpkg, not written here."""
+    readme = (FOLDER / "README.md").read_text(encoding="utf-8")
+    if present("php"):
+        composer = json.loads((FOLDER / "php" / "composer.json").read_text(encoding="utf-8"))["require"]
+        assert composer["php-amqplib/php-amqplib"] == "^" + _debian_version("php-amqplib")
+        assert composer["ext-redis"] == "^" + _debian_version("php-redis")
+        php = subprocess.run(["php", "-r", "echo PHP_MAJOR_VERSION, '.', PHP_MINOR_VERSION;"],
+                             capture_output=True, text=True).stdout
+        assert composer["php"] == f"^{php}"
+        assert "composer install" in readme
+    if present("ruby"):
+        gemfile = (FOLDER / "ruby" / "Gemfile").read_text(encoding="utf-8")
+        for gem, package in (("bunny", "ruby-bunny"), ("redis", "ruby-redis")):
+            wanted = re.search(rf'^gem "{gem}", "~> ([\d.]+)"$', gemfile, re.M)[1]
+            assert _debian_version(package).startswith(wanted + "."), (gem, wanted)
+        # Bundler (Ruby's own) resolves the Gemfile against the installed gems, with no network.
+        (tmp_path / "Gemfile").write_text(gemfile, encoding="utf-8")
+        resolved = subprocess.run(["ruby", "-e", 'require "bundler/setup"; require "bunny"; require "redis"; '
+                                   'puts "#{Bunny::VERSION} #{Redis::VERSION}"'], capture_output=True, text=True,
+                                  timeout=60, cwd=tmp_path, env={**os.environ, "BUNDLE_GEMFILE": str(tmp_path / "Gemfile")})
+        assert resolved.stdout.split() == [_debian_version("ruby-bunny"), _debian_version("ruby-redis")], resolved
+        assert "bundle exec ruby" in readme
+    if present("go"):
+        gomod = (FOLDER / "go" / "go.mod").read_text(encoding="utf-8")
+        go_version = re.search(r"^go (\S+)$", gomod, re.M)[1]
+        assert _debian_version("golang-go").startswith(go_version), go_version
+        modules = {"github.com/rabbitmq/amqp091-go": ("golang-github-rabbitmq-amqp091-go-dev", "."),
+                   "github.com/gomodule/redigo": ("golang-github-gomodule-redigo-dev", "redis")}
+        # Module mode, offline: Debian's sources as the vendor folder, listed at go.mod's versions.
+        build = tmp_path / "go"
+        shutil.copytree(FOLDER / "go", build)
+        listing, packages = [], []
+        for module, (package, used) in modules.items():
+            version = re.search(rf"^\t{re.escape(module)} v(\S+)$", gomod, re.M)[1]
+            assert version == _debian_version(package), module
+            source = Path("/usr/share/gocode/src") / module
+            shutil.copytree(source, build / "vendor" / module)
+            go_line = re.search(r"^go (\S+)$", (source / "go.mod").read_text(encoding="utf-8"), re.M)[1]
+            packages.append(f"{module}/{used}".rstrip("/."))
+            listing += [f"# {module} v{version}", f"## explicit; go {go_line}", packages[-1]]
+        (build / "vendor" / "modules.txt").write_text("\n".join(listing) + "\n", encoding="utf-8")
+        # go list resolves every import in module mode and refuses a vendor folder that disagrees with
+        # go.mod ("inconsistent vendoring"); the demo compiles the same files (GOPATH mode) anyway.
+        listed = subprocess.run(["go", "list", "-deps", "./..."], capture_output=True, text=True, timeout=120,
+                                cwd=build, env={**os.environ, "GO111MODULE": "on", "GOFLAGS": "-mod=vendor",
+                                                "GOPROXY": "off"})
+        assert listed.returncode == 0, listed.stderr
+        assert set(packages) <= set(listed.stdout.split()), listed.stdout
+        assert "go mod tidy" in readme
+    if present("java"):
+        pom = (FOLDER / "java" / "pom.xml").read_text(encoding="utf-8")
+        for artifact, package in (("amqp-client", "librabbitmq-client-java"), ("gson", "libgoogle-gson-java"),
+                                  ("slf4j-nop", "libslf4j-java")):
+            version = re.search(rf"<artifactId>{artifact}</artifactId>\s*<version>([^<]+)</version>", pom)[1]
+            assert version == _debian_version(package), artifact
+        assert "mvn -q compile exec:java" in readme
+    package = json.loads((FOLDER / "node" / "package.json").read_text(encoding="utf-8"))
+    lock = json.loads((FOLDER / "node" / "package-lock.json").read_text(encoding="utf-8"))
+    assert (FOLDER / "node" / package["main"]).is_file()
+    for script in package["scripts"].values():
+        assert (FOLDER / "node" / script.split()[1]).is_file(), script
+    assert lock["packages"][""]["dependencies"] == package["dependencies"]
+    assert "npm run send_task" in readme
