@@ -19,6 +19,7 @@ import psutil
 from lessons import catalog
 from lessons.broker import celery_env
 from lessons.processes import Process, launch_argv
+from lessons.waiting import eventually
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -156,15 +157,13 @@ def sandbox_processes() -> list[str]:
 
 def gone(pid: int, timeout: float = 5.0) -> bool:
     """True once the process is dead or a zombie (a SIGKILL takes a moment to land)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def dead():
         try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return True
+            return psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
         except psutil.NoSuchProcess:
             return True
-        time.sleep(0.05)
-    return False
+
+    return eventually(dead, timeout=timeout, interval=0.05)
 
 
 # Several test sessions may run at once: CI runs the 3.10 and the 4.x legs side by side, each in two

@@ -3,9 +3,8 @@ their own (a memory alarm, TLS listeners, users of their own) must leave them as
 
 from __future__ import annotations
 
-import time
-
 from lessons.management import Management
+from lessons.waiting import eventually
 
 
 def settings() -> dict:
@@ -33,9 +32,4 @@ def assert_unchanged(before: dict, lesson_users: tuple[str, ...] = ()) -> None:
 
 
 def wait_for(predicate, timeout: float = 15.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.2)
-    return True
+    return eventually(predicate, timeout=timeout, interval=0.2)
