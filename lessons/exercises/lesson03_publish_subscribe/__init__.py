@@ -1,8 +1,7 @@
 """Exercise 3: every receiver gets every line (a queue of its own, server-named and exclusive)."""
 
-import time
-
 from lessons.exercises import Exercise
+from lessons.waiting import eventually
 
 EXCHANGE = "exercise03.logs"
 LINES = ["disk 91% full", "user ada logged in", "backup done", "cpu 12%"]
@@ -36,10 +35,7 @@ def check(ck):
     with broker.channel() as channel:
         for line in LINES:
             channel.basic_publish(exchange=EXCHANGE, routing_key="", body=line)
-    deadline = time.monotonic() + 3
-    while time.monotonic() < deadline and not all(r.count(r"\[x\] ") >= len(LINES) for r in receivers):
-        time.sleep(0.1)
-    time.sleep(0.3)  # a line printed twice would show now
+    eventually(lambda: all(r.count(r"\[x\] ") >= len(LINES) for r in receivers), timeout=10)
     for receiver in receivers:
         got = [m.group(1) for m in receiver.matches(r"\[x\] (.*)")]
         ck.expect(sorted(got) == sorted(LINES), f"{receiver.name} printed all {len(LINES)} lines",
@@ -56,9 +52,7 @@ def check(ck):
     ck.section("The receivers stop")
     for receiver in receivers:
         receiver.stop(grace=2.0)
-    deadline = time.monotonic() + 3
-    while bound_queues(management) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    eventually(lambda: not bound_queues(management), timeout=5)
     left = bound_queues(management)
     ck.expect(not left, "no queue is left bound to the exchange: the temporary queues went with their receivers",
               f"{left} stayed bound to the exchange after the receivers stopped: lines would pile up "

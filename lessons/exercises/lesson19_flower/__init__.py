@@ -47,7 +47,7 @@ def check(ck):
     session = requests.Session()
     session.auth = tuple(settings.FLOWER_BASIC_AUTH.split(":", 1))
     known = {}
-    deadline = time.monotonic() + (8 if events and events[0].group(1) == "ON" else 3)
+    deadline = time.monotonic() + (20 if events and events[0].group(1) == "ON" else 3)
     while time.monotonic() < deadline:
         response = session.get(f"http://127.0.0.1:{port}/api/tasks", timeout=5)
         response.raise_for_status()
