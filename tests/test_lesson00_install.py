@@ -93,6 +93,8 @@ def test_check_stack_right_after_a_node_starts_waits_for_its_statistics():
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stdout + result.stderr
     assert f"node            {node.node} (cluster name" in result.stdout and "The stack is ready." in result.stdout
     assert "rabbitmq-plugins enable rabbitmq_management" not in result.stdout
+    # The enabled plugin shows as running too (the node reports its applications a little later).
+    assert re.search(r"plugins +enabled: rabbitmq_management; running: .*\brabbitmq_management\b", result.stdout)
     if not stats_yet:  # seen on both brokers when asked at once: it waited, and said for what
         assert (f"Waiting up to 30 s for the management API to publish {node.node}'s statistics (os_pid"
                 in result.stdout), result.stdout

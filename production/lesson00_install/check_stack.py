@@ -20,7 +20,7 @@ MANAGEMENT_URL = os.environ.get("MANAGEMENT_URL", "http://course:course@127.0.0.
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 # What the management API tells about a node once the node has sent it its statistics: for a
 # few seconds after a node starts (about 5 s on RabbitMQ 3.10 and 4.3), /api/nodes/NAME
-# answers without them.
+# answers without them, and its running applications lack the plugins for 5 s more.
 NODE_STATS = ("os_pid", "db_dir", "log_files", "enabled_plugins", "applications")
 STATS_DEADLINE = 30  # seconds
 
@@ -56,6 +56,9 @@ def node_stats(name):
         node.raise_for_status()
         node = node.json()
         missing = [key for key in NODE_STATS if key not in node]
+        if not missing:  # the enabled plugins show among its applications one report later
+            running = {app["name"] for app in node["applications"]}
+            missing = [f"{plugin} running" for plugin in node["enabled_plugins"] if plugin not in running]
         if not missing:
             return node
         if time.monotonic() > deadline:
