@@ -235,16 +235,6 @@ def main(argv=None) -> int:
         story.section(f"One durable queue '{JOBS}': workers in {spoken(LANGUAGES[n] for n in worker_languages)}, "
                       "manual acks, prefetch 1")
         workers = {language: start_worker(language) for language in worker_languages}
-        # The management API lists a new consumer after a second or so.
-        eventually(lambda: len(consumers_of(management, JOBS)) == len(workers), timeout=15)
-        seen = consumers_of(management, JOBS)
-        story.table(f"GET /api/consumers: the consumers of '{JOBS}'",
-                    ["client (its connection's product)", "ack_required", "prefetch_count"],
-                    [(c["client"], c["ack_required"], c["prefetch_count"]) for c in seen])
-        story.check(len(seen) == len(workers) and all(c["ack_required"] and c["prefetch_count"] == 1 for c in seen),
-                    f"the management API shows {plural(len(workers), 'consumer')}, each with ack_required true "
-                    "and prefetch_count 1: manual acks, one job at a time")
-
         story.section(f"Producers in {plural(len(languages), 'language')} send {JOBS_EACH} JSON jobs each")
         producers = [story.start_command(language, [*program(language, "send_jobs", built),
                                                     "--count", str(JOBS_EACH), "--seconds", JOB_SECONDS])
@@ -266,6 +256,15 @@ def main(argv=None) -> int:
         if len(workers) > 1:
             story.check(all(done_jobs(process) for process in workers.values()),
                         f"each of the {len(workers)} workers took some: prefetch 1 spreads the jobs")
+        # The management API lists a new consumer after a few seconds: by now it does.
+        eventually(lambda: len(consumers_of(management, JOBS)) == len(workers), timeout=15)
+        seen = consumers_of(management, JOBS)
+        story.table(f"GET /api/consumers: the consumers of '{JOBS}'",
+                    ["client (its connection's product)", "ack_required", "prefetch_count"],
+                    [(c["client"], c["ack_required"], c["prefetch_count"]) for c in seen])
+        story.check(len(seen) == len(workers) and all(c["ack_required"] and c["prefetch_count"] == 1 for c in seen),
+                    f"the management API shows {plural(len(workers), 'consumer')}, each with ack_required true "
+                    "and prefetch_count 1: manual acks, one job at a time")
 
         def settled(consumers: int):  # the management API's counts lag by up to 5 s
             queue = management.queue(JOBS) or {}
