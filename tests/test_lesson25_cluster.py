@@ -17,6 +17,7 @@ from lessons import nodes
 
 FOLDER = ROOT / "production" / "lesson25_cluster"
 PREFIX = "l25n"
+FRONT = 5684  # the one address the demo puts in front of its nodes
 
 
 def lesson_nodes() -> list[str]:
@@ -37,16 +38,29 @@ def test_demo_tells_and_checks_the_story(management):
     elapsed = time.monotonic() - started
     assert re.search(r"\[ok\] 3 separate nodes accept AMQP connections \(they took [\d.]+ s to start\)", out)
     assert "[ok] cluster_status on l25n1 lists 3 running nodes: l25n1, l25n2, l25n3" in out
-    assert "[ok] its leader is l25n1" in out
-    assert re.search(r"\[ok\] a new leader took over [\d.]+ s after the stop: l25n[23]", out)
+    assert "[ok] 'orders' is a quorum queue with 3 replicas (RabbitMQ's default size, quorum_cluster_size)" in out
+    spread = re.search(r"\[ok\] the (\d+) quorum queues .* spread by queue_leader_locator = balanced: "
+                       r"l25n1 leads (\d+), l25n2 leads (\d+), l25n3 leads (\d+)", out)
+    assert spread and all(int(count) > 0 for count in spread.groups()[1:]), "leaders on every node"
+    # Celery's native delayed delivery: tasks for later wait in the broker, the next task runs.
+    assert re.search(r"\[ok\] the task sent after 3 tasks for in 10 minutes is SUCCESS in the result backend, "
+                     r"while those 3 wait in the celery_delayed_\* queues \(3 messages, management API\)", out)
+    assert "[ok] Celery's native delayed delivery is set up: 28 celery_delayed_* quorum queues and 29 topic" in out
+    assert "[ok] neither the worker's log nor the client's has a 'direct exchange' warning" in out
+    assert "is a direct exchange" not in out
+    assert re.search(r"\[ok\] a new leader took over [\d.]+ s after the stop: l25n[123]", out)
     assert "[ok] no confirmed order was lost: 100 confirmed, 100 distinct orders handled" in out
     assert "[ok] Celery: all 16 tasks completed" in out
-    assert "Connected to amqp://course:**@127.0.0.1:5682//" in out
+    # The worker knows one address (the stand-in load balancer), so it never retries a dead node.
+    assert "Connected to amqp://course:**@127.0.0.1:5684//" in out
+    assert re.search(r"\[ok\] the worker reconnected to the same address, which took it to l25n[123], and took "
+                     r"tasks again [\d.]+ s after it lost its node", out)
+    assert "Retrying delayed delivery" not in out
     assert "[ok] the classic queue 'invoices' is gone with its node" in out and "404 NOT_FOUND" in out
     assert "is not confirmed after 6 s: one replica of three is no majority" in out
     assert "[ok] 'orders' works again: it holds order-101" in out
     # Nothing outlives the demo, and the course's own broker is still alone and unchanged.
-    assert lesson_nodes() == [] and lesson_folders() == []
+    assert lesson_nodes() == [] and lesson_folders() == [] and not nodes.port_taken(FRONT)
     assert lesson_processes() == []
     assert [node["name"] for node in management.get("nodes")] == course_nodes
     timings = {key: re.search(pattern, out).group(1) for key, pattern in (
@@ -68,6 +82,17 @@ def test_ports_already_taken_are_named_in_one_sentence():
     assert lesson_nodes() == [] and lesson_folders() == []
 
 
+def test_the_front_port_taken_is_named_in_one_sentence():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", FRONT))
+        holder.listen()
+        result = run_lesson(25, timeout=120)
+    out = result.stdout
+    assert result.returncode == 1 and "Traceback" not in out, out
+    assert f"Port {FRONT} (the address the lesson puts in front of its nodes) is already taken" in out
+    assert lesson_nodes() == [] and lesson_folders() == []
+
+
 @pytest.mark.timeout(400)
 @pytest.mark.parametrize("moment", ["--- Join them into one cluster", "Sent resize('photo-3.jpg')"])
 def test_ctrl_c_in_the_middle_stops_every_node(moment):
@@ -84,7 +109,7 @@ def test_ctrl_c_in_the_middle_stops_every_node(moment):
             demo.kill()
     assert demo.returncode == 130, rest
     assert "Interrupted. Stopping everything this demo started" in rest and "Traceback" not in rest
-    assert lesson_nodes() == [] and lesson_folders() == []
+    assert lesson_nodes() == [] and lesson_folders() == [] and not nodes.port_taken(FRONT)
     assert lesson_processes() == []
 
 

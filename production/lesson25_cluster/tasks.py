@@ -27,6 +27,9 @@ app.conf.update(
     broker_transport_options={"confirm_publish": True},  # a task is sent once the broker confirms it
     task_default_queue="lesson25_tasks",
     task_default_queue_type="quorum",  # Celery 5.5+: declare the task queue as a quorum queue
+    # ... and route to it through a topic exchange: with a quorum queue, countdown/eta tasks wait in
+    # the broker (native delayed delivery, Celery 5.5+), which cannot deliver through a direct exchange.
+    task_default_exchange_type="topic",
     task_acks_late=True,  # a task in progress when the node goes is delivered again, not lost
     worker_prefetch_multiplier=1,
 )
