@@ -2,9 +2,15 @@
 
     celery -A tasks worker --loglevel INFO        (in this folder)
 
-broker_url lists every node, separated by ';'. The worker connects to the first one; when it
-loses that connection, it takes the next URL (broker_failover_strategy) and carries on. The task
-queue is a quorum queue, replicated on the nodes, so the tasks in it survive the loss of a node.
+broker_url lists every node, separated by ';' (the default: the compose profile's three nodes).
+The worker connects to the first one; when it loses that connection, it takes the next URL
+(broker_failover_strategy) and carries on, but it starts again from the first URL at every
+reconnect and, with a quorum queue, sets up delayed delivery on every URL, waiting for a node
+that is down: see the README. In production, give it one address in front of the cluster (a
+load balancer), as the demo does: CLUSTER_URLS="amqp://course:course@127.0.0.1:5684/%2F".
+
+The task queue is a quorum queue, replicated on the nodes, so the tasks in it survive the loss
+of a node; its exchange is a topic exchange, so tasks sent with a countdown wait in the broker.
 """
 
 import os
