@@ -17,7 +17,7 @@ from lessons import nodes
 
 FOLDER = ROOT / "production" / "lesson25_cluster"
 PREFIX = "l25n"
-FRONT = 5684  # the one address the demo puts in front of its nodes
+FRONT = 5685  # the one address the demo puts in front of its nodes
 
 
 def lesson_nodes() -> list[str]:
@@ -52,7 +52,7 @@ def test_demo_tells_and_checks_the_story(management):
     assert "[ok] no confirmed order was lost: 100 confirmed, 100 distinct orders handled" in out
     assert "[ok] Celery: all 16 tasks completed" in out
     # The worker knows one address (the stand-in load balancer), so it never retries a dead node.
-    assert "Connected to amqp://course:**@127.0.0.1:5684//" in out
+    assert "Connected to amqp://course:**@127.0.0.1:5685//" in out
     assert re.search(r"\[ok\] the worker reconnected to the same address, which took it to l25n[123], and took "
                      r"tasks again [\d.]+ s after it lost its node", out)
     assert "Retrying delayed delivery" not in out

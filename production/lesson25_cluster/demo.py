@@ -7,7 +7,7 @@ then two nodes of three down, and back.
 
 The nodes are the lesson's own (l25n1..l25n3@localhost, AMQP 5681-5683, management 15681-15683,
 data in a temporary folder), from the same RabbitMQ install as the broker the course talks to.
-The Celery worker reaches them through one address, 127.0.0.1:5684: a small TCP forwarder in this
+The Celery worker reaches them through one address, 127.0.0.1:5685: a small TCP forwarder in this
 demo that stands in for the load balancer production puts in front of a cluster (see the README).
 Everything is stopped and removed at the end, also on Ctrl+C. The course's own broker is never
 joined, reset or changed.
@@ -31,7 +31,7 @@ from lessons.runner import Story, eventually, wait_until
 LESSON = "production.lesson25_cluster"
 ORDERS, TASKS, CLASSIC = "orders", "lesson25_tasks", "invoices"
 COUNT, TASK_COUNT, LATER = 100, 16, 3
-FRONT_PORT = 5684
+FRONT_PORT = 5685
 COMPOSE = "docker compose --profile cluster up -d --wait"
 # The nodes read the same leader-placement line as the compose profile's nodes (cluster.conf).
 LOCATOR = next(line for line in (Path(__file__).with_name("cluster.conf")).read_text().splitlines()

@@ -7,7 +7,7 @@ The worker connects to the first one; when it loses that connection, it takes th
 (broker_failover_strategy) and carries on, but it starts again from the first URL at every
 reconnect and, with a quorum queue, sets up delayed delivery on every URL, waiting for a node
 that is down: see the README. In production, give it one address in front of the cluster (a
-load balancer), as the demo does: CLUSTER_URLS="amqp://course:course@127.0.0.1:5684/%2F".
+load balancer), as the demo does: CLUSTER_URLS="amqp://course:course@127.0.0.1:5685/%2F".
 
 The task queue is a quorum queue, replicated on the nodes, so the tasks in it survive the loss
 of a node; its exchange is a topic exchange, so tasks sent with a countdown wait in the broker.
