@@ -170,7 +170,8 @@ def start_node(story: Story, node: Node) -> None:
     story.say(f"Starting {node.node} ({node.install.version()}) with these extra rabbitmq.conf lines:")
     story.say("\n".join(f"    {line}" for line in node.config.splitlines()))
     seconds = node.start()
-    story.say(f"{node.node} accepts AMQP on {node.amqp_port} (localhost only), AMQPS on {AMQPS_PORT}, "
+    where = f"127.0.0.1 and {HERE_ADDRESS}, the namespace's side" if "listeners.tcp.netns" in node.config else "localhost only"
+    story.say(f"{node.node} accepts AMQP on {node.amqp_port} ({where}), AMQPS on {AMQPS_PORT}, "
               f"HTTPS on {HTTPS_PORT} ({seconds:.1f} s).")
 
 
