@@ -19,6 +19,7 @@ machine's epmd, so `epmd -names` lists what is running.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lessons import errors
+from lessons.waiting import eventually
 
 RABBITMQ4_ROOT = Path(os.environ.get("RABBITMQ4_DIR", "/var/tmp/course-rabbitmq4")) / "rootfs"
 USER, PASSWORD = "course", "course"
@@ -56,6 +58,14 @@ class Install:
             return ["env", *env_args, *argv] if env_args else list(argv)
         return ["chroot", str(self.chroot), "env", "-i", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
                 "HOME=/var/lib/rabbitmq", *env_args, *argv]
+
+    def new_folder(self, prefix: str) -> tuple[Path, str]:
+        """A fresh name for a node's folder, not made yet: (its path here, as the node sees it)."""
+        base = (self.chroot / "tmp") if self.chroot else Path(tempfile.gettempdir())
+        while (here := base / f"{prefix}{secrets.token_hex(4)}").exists():
+            pass
+        seen = "/" + str(here.relative_to(self.chroot)) if self.chroot else str(here)
+        return here, seen
 
     def temp_folder(self, prefix: str) -> tuple[Path, str]:
         """A new folder for a node's files: (its path here, its path as the node sees it)."""
@@ -226,7 +236,9 @@ class Node:
         self.install.prepare()
         self._stopped = False
         if self.folder is None:
-            self.folder, self._seen = self.install.temp_folder(f"course-{self.name}-")
+            # Named first, made second: a Ctrl+C between the two leaves nothing stop() misses.
+            self.folder, self._seen = self.install.new_folder(f"course-{self.name}-")
+            self.folder.mkdir(mode=0o700)
         self._write_files()
         self._launched = time.monotonic()
         env = {
@@ -238,9 +250,23 @@ class Node:
             "RABBITMQ_PID_FILE": f"{self._seen}/pid",
             "ERL_CRASH_DUMP": f"{self._seen}/erl_crash.dump",  # not in the install's home folder
         }
-        subprocess.run(self.install.command("rabbitmq-server", "-detached", env=env),
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                       timeout=30)
+        # Its own process group, tracked like a CLI call: Debian's wrapper runs su, a shell and
+        # erl before the VM detaches, and a Ctrl+C (or stop() from another thread) during that
+        # must take the whole chain down, or the VM it was about to start boots after stop().
+        with self._lock:
+            if self._stopped:
+                raise NodeError(f"{self.node} has been stopped; it was not launched.")
+            launcher = subprocess.Popen(self.install.command("rabbitmq-server", "-detached", env=env),
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL, start_new_session=True)
+            self._calls.add(launcher)
+        try:
+            launcher.wait(timeout=30)
+        except BaseException:
+            _kill_group(launcher)
+            raise
+        finally:
+            self._calls.discard(launcher)
 
     def wait_until_ready(self, timeout: float = START_TIMEOUT) -> float:
         """Wait until the launched node accepts AMQP connections; return the seconds since launch.
@@ -307,10 +333,8 @@ class Node:
             if install.available():
                 subprocess.run(install.command("rabbitmqctl", "-q", "-n", self.node, "stop"),
                                capture_output=True, timeout=60)
-            deadline = time.monotonic() + 5  # epmd forgets the name just after the node halts
-            while self.name in registered_nodes() and time.monotonic() < deadline:
-                time.sleep(0.2)
-            if self.name not in registered_nodes():
+            # epmd forgets the name just after the node halts
+            if eventually(lambda: self.name not in registered_nodes(), timeout=5, interval=0.2):
                 break
         return True
 
@@ -342,10 +366,11 @@ class Node:
         self._kill_leftovers()  # a node still booting has no pid file yet
         # Once stop() returns, the node name is free again: epmd forgets a node when its
         # process has gone, a moment after the kill.
-        deadline = time.monotonic() + 10
-        while self.name in registered_nodes() and time.monotonic() < deadline:
-            time.sleep(0.1)
+        eventually(lambda: self.name not in registered_nodes(), timeout=10)
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self.folder.exists() or self._vm_processes():  # a VM that was still starting up
+            self._kill_leftovers()
+            shutil.rmtree(self.folder, ignore_errors=True)
         self.folder = None
 
     def pid(self) -> int | None:
