@@ -116,7 +116,9 @@ def lesson_owned_by_this_session(request):
     if number is None:
         yield
         return
+    asked = time.monotonic()
     with lesson_lock(number):
+        _LOCK_WAITS[request.module.__name__.rpartition(".")[2]] = time.monotonic() - asked
         yield
 
 
@@ -195,6 +197,15 @@ def no_deprecated_feature_used(request):
 
 _BROKER: dict = {}
 _STARTED = time.monotonic()
+# Seconds per test module (setup, call and teardown of its tests), and how much of it was spent
+# waiting for a lesson's lock that the other session held: the cost of each lesson per leg.
+_MODULE_SECONDS: dict[str, float] = {}
+_LOCK_WAITS: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    module = Path(report.nodeid.split("::")[0]).stem
+    _MODULE_SECONDS[module] = _MODULE_SECONDS.get(module, 0.0) + report.duration
 
 
 def _broker() -> dict:
@@ -220,6 +231,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     line = (f"RabbitMQ {version} ({_BROKER.get('node', '?')}{', ' + label if label else ''}): "
             f"{counts['passed']} passed, {counts['failed'] + counts['error']} failed, "
             f"{counts['skipped']} skipped in {time.monotonic() - _STARTED:.0f} s")
+    costly = sorted(((seconds, module) for module, seconds in _MODULE_SECONDS.items() if seconds >= 5),
+                    reverse=True)
+    if costly:
+        terminalreporter.write_line(f"Cost per test module on RabbitMQ {version}, in seconds (of which "
+                                    "waiting for the other session's lesson lock):")
+        for seconds, module in costly:
+            waited = _LOCK_WAITS.get(module, 0.0)
+            terminalreporter.write_line(f"  {seconds:6.0f}  {module}" + (f"  ({waited:.0f})" if waited >= 1 else ""))
     terminalreporter.write_line(line)
     if (path := os.environ.get("COURSE_LEG_SUMMARY")) and not hasattr(config, "workerinput"):
         Path(path).write_text(line + "\n", encoding="utf-8")
