@@ -30,6 +30,9 @@ pytestmark = [pytest.mark.broker, pytest.mark.timeout(900)]
 
 EXERCISES = exercises.all_exercises()
 JOBS = int(os.environ.get("COURSE_EXERCISE_JOBS", "6"))
+# An untouched starter fails whatever the broker: .ci/run checks the starters on the 4.x leg only
+# (COURSE_EXERCISE_STARTERS=0 on the other), the reference solutions on both.
+STARTERS = os.environ.get("COURSE_EXERCISE_STARTERS", "1") != "0"
 ids = [f"exercise{e.key}" for e in EXERCISES]
 
 
@@ -59,7 +62,7 @@ def verdicts(request):
         with lesson_lock(group[0].lesson.number, wait=False) as mine:
             if mine:
                 for exercise in group:
-                    for which in ("starter", "solution"):
+                    for which in ("starter", "solution") if STARTERS else ("solution",):
                         found[(exercise.key, which)] = check(exercise, which)
             return mine
 
@@ -86,9 +89,12 @@ def verdicts(request):
         for done in [pool.submit(take_lessons) for _ in range(JOBS)]:
             done.result()
     wall = time.monotonic() - started
+    def took(exercise, which):
+        return f"{which} {found[(exercise.key, which)][1]:5.1f} s" if (exercise.key, which) in found else ""
+
     report(request, [f"Exercise checks, {JOBS} at a time: {wall:.0f} s wall time"] + [
-        f"  exercise {e.key:>3}: starter {found[(e.key, 'starter')][1]:5.1f} s, "
-        f"solution {found[(e.key, 'solution')][1]:5.1f} s" for e in chosen])
+        f"  exercise {e.key:>3}: " + ", ".join(filter(None, (took(e, "starter"), took(e, "solution"))))
+        for e in chosen])
     return found
 
 
@@ -106,6 +112,8 @@ def report(request, lines: list[str]) -> None:
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=ids)
 def test_the_checker_fails_the_starter_with_a_useful_message(verdicts, exercise):
+    if not STARTERS:
+        pytest.skip("starters are checked on the other broker's leg (COURSE_EXERCISE_STARTERS=0)")
     result, _ = verdicts[(exercise.key, "starter")]
     out = result.stdout
     assert result.returncode == 1, out
