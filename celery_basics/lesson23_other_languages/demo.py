@@ -47,7 +47,7 @@ READY = r"\[\*\] Waiting for jobs"
 BAD_INPUTS = {"not json": "not JSON", "42": "not a JSON object",
               '{"id": "neg", "seconds": -1}': "seconds is not a number from 0 to 60",
               '{"id": "str", "seconds": "1"}': "seconds is not a number from 0 to 60"}
-SLOW_SECONDS = 1.5  # long enough to kill a worker in the middle of the job
+SLOW_SECONDS = 2  # long enough to kill a worker in the middle of the job, also on a busy machine
 QUIET = ("--without-mingle", "--without-gossip")
 # Each language asks for add(x, y) with its own numbers, so the results tell them apart.
 TASK_ARGS = {"python": ("[4]", '{"y": 5}', 9), "php": ("[1, 2]", "{}", 3), "ruby": ("[3, 4]", "{}", 7),
@@ -282,7 +282,9 @@ def main(argv=None) -> int:
         victim = workers.pop(victim_name)
         slow = [f"slow-{n}" for n in range(1, len(workers) + 2)]
         publish(*(json.dumps({"id": job, "sent_by": "demo", "seconds": SLOW_SECONDS}) for job in slow))
-        wait_until(lambda: ready_and_consumers(JOBS)[0] == 0, what="every worker to take one slow job")
+        with broker.channel() as channel:  # one connection, so that each look takes a round trip, no more
+            wait_until(lambda: channel.queue_declare(JOBS, passive=True).method.message_count == 0, interval=0.02,
+                       what="every worker to take one slow job")
         victim.kill()
         story.say(f"{len(slow)} jobs of {SLOW_SECONDS:g} s, {plural(len(slow), 'worker')}: with prefetch 1 each holds "
                   f"one and none is left in the queue. {victim.name} was killed (SIGKILL) now, before its ack.")
