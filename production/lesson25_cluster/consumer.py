@@ -77,7 +77,8 @@ def main(argv=None):
                         return
                     order = body.decode()
                     time.sleep(args.work)  # the work; it must be safe to do twice
-                    channel.basic_ack(delivery_tag=method.delivery_tag)
+                    # Note it as done before the ack: basic_ack can reach the broker and still raise
+                    # here, when the node closes the connection right after it.
                     handled += 1
                     seen.add(order)
                     if method.redelivered:
@@ -85,6 +86,7 @@ def main(argv=None):
                         print(f" [.] Got {order} (redelivered)")
                     elif handled % args.print_every == 0:
                         print(f" [.] Got {order} ({handled} handled)")
+                    channel.basic_ack(delivery_tag=method.delivery_tag)
             except pika.exceptions.AMQPConnectionError as exc:
                 # The node went away (stopped, crashed, network): put it last and connect again.
                 print(f" [!] Lost {node.host}:{node.port} ({exc}); connecting to another node")
