@@ -226,7 +226,7 @@ LESSONS: tuple[Lesson, ...] = (
         24, "services", "Workers as services",
         "production.lesson24_services",
         (RABBITMQ, MANAGEMENT, REDIS), ("render", "client"),
-        "A worker and beat under supervisord and systemd, celery multi; warm vs cold shutdown, restarts that lose nothing, recycling leaky pool processes, health checks.",
+        "A worker and beat under supervisord, systemd units verified and hardened, celery multi; warm vs cold shutdown, restarts that lose nothing, recycling leaky pool processes, health checks.",
     ),
     Lesson(
         25, "cluster", "A RabbitMQ cluster and quorum queues",

@@ -133,7 +133,7 @@ LESSONS_FA: dict[int, PersianLesson] = {
     ),
     24: PersianLesson(
         "ورکرها به شکل سرویس",
-        "ورکر و beat زیر supervisord و systemd، و celery multi؛ خاموشی گرم در برابر سرد، راه‌اندازی دوباره‌ای "
+        "ورکر و beat زیر supervisord، unitهای systemd سنجیده و سخت‌گیرانه‌شده، و celery multi؛ خاموشی گرم در برابر سرد، راه‌اندازی دوباره‌ای "
         "که چیزی گم نمی‌کند، عوض کردن پروسه‌های pool که حافظه نشت می‌دهند، health check.",
     ),
     25: PersianLesson(

@@ -208,7 +208,8 @@ def test_celery_multi_restart_gives_the_node_a_new_pid(tmp_path):
     import psutil
 
     from lessons import broker
-    from lessons.runner import celery_env, wait_until
+    from lessons.broker import celery_env
+    from lessons.waiting import wait_until
 
     options = ["-A", "tasks", f"--pidfile={tmp_path}/%n.pid",
                f"--logfile={tmp_path}/%n%I.log", "--loglevel=INFO", "--concurrency=1",

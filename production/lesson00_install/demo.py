@@ -21,7 +21,8 @@ import requests
 
 from lessons import nodes
 from lessons.management import Management
-from lessons.runner import Story, eventually, wait_until
+from lessons.story import Story
+from lessons.waiting import eventually, wait_until
 
 LESSON = "production.lesson00_install"
 PORT = 5680  # the lesson's own node: AMQP 5680, management 15680, distribution 25680

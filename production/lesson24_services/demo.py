@@ -25,8 +25,11 @@ import psutil
 import redis
 
 from lessons import broker, errors, settings
-from lessons.processes import end_processes
-from lessons.runner import ROOT, Process, Story, celery_env, emit, eventually
+from lessons.broker import celery_env
+from lessons.console import emit
+from lessons.processes import ROOT, Process, end_processes
+from lessons.story import Story
+from lessons.waiting import eventually
 from production.lesson24_services import render
 
 TASKS = "tasks"  # the app, as `celery -A tasks` finds it in the lesson's folder (where everything runs)
@@ -104,7 +107,7 @@ class Services:
         process = self.story.start_command(name, [str(part) for part in argv], env=self.env, echo=echo)
         code = process.wait(timeout=timeout)
         if expect is not None and code != expect:
-            raise errors.CourseError(f"{name} exited with code {code}. Its last lines:\n{process._tail()}")
+            raise errors.CourseError(f"{name} exited with code {code}. Its last lines:\n{process.tail()}")
         return process
 
     def ctl(self, *args: str) -> Process:

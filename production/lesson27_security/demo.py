@@ -14,7 +14,6 @@ Ctrl+C.
 
 from __future__ import annotations
 
-import argparse
 import os
 import re
 import secrets
@@ -356,11 +355,13 @@ def serve(story: Story, node: Node, certs: Path, redis_password: str) -> None:
         time.sleep(3600)
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(add_help=False)
+def _options(parser):
     parser.add_argument("--serve", action="store_true", help="only start the lesson's node and Redis, and wait")
-    options, rest = parser.parse_known_args(argv)
-    with Story(27, rest) as story:
+
+
+def main(argv=None) -> int:
+    with Story(27, argv, options=_options) as story:
+        options = story.options
         node = Node(NODE_NAME, AMQP_PORT, install_for_shared_broker())
         certs, certs_seen = make_certificates(story, node)
         node.config = tls_config(certs_seen)
