@@ -20,7 +20,8 @@ from helpers import ROOT, assert_clean_run, lesson_processes, read_until, run_le
 
 from celery_basics.lesson23_other_languages import demo
 from lessons import broker, settings
-from lessons.runner import Process, celery_env
+from lessons.broker import celery_env
+from lessons.processes import Process
 
 FOLDER = demo.FOLDER
 TASKS, RPC, JOBS, DEAD_LETTERS, FULL = demo.TASKS, demo.RPC, demo.JOBS, demo.DEAD_LETTERS, demo.FULL

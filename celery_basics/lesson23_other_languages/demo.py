@@ -27,9 +27,12 @@ import pika
 import redis
 
 from lessons import broker
+from lessons.broker import celery_env
 from lessons.management import Management
-from lessons.runner import RoleFailed, Story, celery_env, eventually, wait_until
+from lessons.processes import RoleFailed
 from lessons.settings import REDIS_URL
+from lessons.story import Story
+from lessons.waiting import eventually, wait_until
 
 LESSON = "celery_basics.lesson23_other_languages"
 FOLDER = Path(__file__).resolve().parent
@@ -241,7 +244,7 @@ def main(argv=None) -> int:
                      for language in languages]
         for producer in producers:
             if producer.wait(timeout=60) != 0:
-                raise RoleFailed(f"{producer.name} could not send its jobs:\n{producer._tail()}")
+                raise RoleFailed(f"{producer.name} could not send its jobs:\n{producer.tail()}")
         expected = {f"{language}-{n}" for language in languages for n in range(1, JOBS_EACH + 1)}
         wait_until(lambda: set(sum((done_jobs(w) for w in workers.values()), [])) >= expected, timeout=60,
                    interval=0.05, what=f"the workers to finish {len(expected)} jobs")
