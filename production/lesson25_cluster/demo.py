@@ -248,7 +248,7 @@ def main(argv=None) -> int:
         later_ids = [m.group(1) for m in later.matches(r"to run in \d+ s \(id ([\w-]+)\)")]
         now_id = later.wait_for(r"photo-1.jpg'\) \(id ([\w-]+)\)", timeout=1).group(1)
         api = Management(leader.management_url, vhost="/")
-        eventually(lambda: (delayed_messages(api) or 0) >= LATER, timeout=30, interval=1)  # stats lag a few s
+        eventually(lambda: (delayed_messages(api) or 0) >= LATER, timeout=60, interval=1)  # stats lag a few s
         waiting = delayed_messages(api)
         story.check(task_state(now_id) == "SUCCESS" and waiting == LATER
                     and [task_state(i) for i in later_ids] == ["PENDING"] * LATER,
