@@ -7,16 +7,17 @@ then two nodes of three down, and back.
 
 The nodes are the lesson's own (l25n1..l25n3@localhost, AMQP 5681-5683, management 15681-15683,
 data in a temporary folder), from the same RabbitMQ install as the broker the course talks to.
-The Celery worker reaches them through one address, 127.0.0.1:5685: a small TCP forwarder in this
-demo that stands in for the load balancer production puts in front of a cluster (see the README).
+The Celery worker reaches them through one address, 127.0.0.1:5685: HAProxy, run in the
+foreground with this folder's haproxy.cfg, as production puts a load balancer in front of a cluster.
 Everything is stopped and removed at the end, also on Ctrl+C. The course's own broker is never
 joined, reset or changed.
 """
 
 import json
+import shutil
 import socket
 import sys
-import threading
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,14 +25,19 @@ import pika
 import pika.exceptions
 import redis
 
-from lessons import broker, nodes, settings
+from lessons import broker, errors, nodes, settings
 from lessons.management import Management
-from lessons.runner import Story, eventually, wait_until
+from lessons.processes import Process
+from lessons.story import Story
+from lessons.waiting import eventually, wait_until
 
 LESSON = "production.lesson25_cluster"
 ORDERS, TASKS, CLASSIC = "orders", "lesson25_tasks", "invoices"
 COUNT, TASK_COUNT, LATER = 100, 16, 3
-FRONT_PORT = 5685
+FRONT_PORT = 5685  # haproxy.cfg's default bind address is 127.0.0.1:5685
+FRONT_URL = f"amqp://{nodes.USER}:{nodes.PASSWORD}@127.0.0.1:{FRONT_PORT}/%2F"
+NO_HAPROXY = ("This lesson puts HAProxy in front of its nodes and haproxy is not installed here: install it "
+              "with 'apt-get install haproxy' and run again.")
 COMPOSE = "docker compose --profile cluster up -d --wait"
 # The nodes read the same leader-placement line as the compose profile's nodes (cluster.conf).
 LOCATOR = next(line for line in (Path(__file__).with_name("cluster.conf")).read_text().splitlines()
@@ -47,79 +53,52 @@ def short(node_name: str) -> str:
     return node_name.split("@")[0]
 
 
-class Front:
-    """One address in front of the cluster, standing in for a TCP load balancer (HAProxy, a cloud
-    load balancer, a Kubernetes Service): each new connection goes to the first node of `members`
-    that accepts it, and is closed when that node closes its side."""
-
-    def __init__(self, port: int, members: list[nodes.Node]):
-        check_port_free(port)
-        self.port, self.members = port, members
-        self.routes: list[tuple[float, nodes.Node]] = []  # (time, node) of each connection it forwarded
-        self._server = socket.create_server(("127.0.0.1", port))
-        self._open: set[socket.socket] = set()
-        self._lock = threading.Lock()
-        self._closed = False
-        threading.Thread(target=self._accept, name="front", daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"amqp://{nodes.USER}:{nodes.PASSWORD}@127.0.0.1:{self.port}/%2F"
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self._server.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._forward, args=(client,), daemon=True).start()
-
-    def _forward(self, client: socket.socket) -> None:
-        for member in self.members:
-            try:
-                upstream = socket.create_connection(("127.0.0.1", member.amqp_port), timeout=2)
-            except OSError:
-                continue  # that node does not answer: the next one
-            upstream.settimeout(None)
-            with self._lock:
-                if self._closed:
-                    break
-                self._open |= {client, upstream}
-                self.routes.append((time.monotonic(), member))
-            threading.Thread(target=self._pump, args=(upstream, client), daemon=True).start()
-            self._pump(client, upstream)
-            return
-        client.close()
-
-    def _pump(self, source: socket.socket, target: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                target.sendall(data)
-        except OSError:
-            pass
-        for sock in (source, target):  # one side closed: close the other too
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            sock.close()
-
-    def close(self) -> None:
-        with self._lock:
-            self._closed = True
-            still_open = list(self._open)
-        self._server.close()
-        for sock in still_open:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-
 def check_port_free(port: int) -> None:
     if nodes.port_taken(port):
         raise nodes.NodeError(f"Port {port} (the address the lesson puts in front of its nodes) is already taken "
                               "on 127.0.0.1. Stop what listens there and run again.")
+
+
+class HAProxy:
+    """HAProxy in the foreground with the lesson's haproxy.cfg, its servers rabbit1..rabbit3 set to
+    `members` (in that order) through the environment; ready once its port accepts connections."""
+
+    def __init__(self, story: Story, members: list[nodes.Node]):
+        self.members = members
+        folder = Path(tempfile.mkdtemp(prefix="course-l25-haproxy-"))
+        story.cleanup(lambda: shutil.rmtree(folder, ignore_errors=True), always=True)
+        self.admin_socket = str(folder / "admin.sock")
+        env = {f"LB_NODE{i}": f"127.0.0.1:{member.amqp_port}" for i, member in enumerate(members, start=1)}
+        self.process: Process = story.start_command("haproxy", [shutil.which("haproxy") or "haproxy", "-db", "-f", "haproxy.cfg"],
+                                           env={**env, "LB_ADMIN_SOCKET": self.admin_socket})
+        wait_until(lambda: nodes.port_taken(FRONT_PORT) or not self.process.running, timeout=15,
+                   what=f"HAProxy to accept connections on 127.0.0.1:{FRONT_PORT}")
+        if not self.process.running:
+            raise errors.CourseError(f"HAProxy stopped at once (exit code {self.process.returncode}). "
+                                     f"Its last lines:\n{self.process.tail()}")
+
+    def server(self, member: nodes.Node) -> str:
+        return f"rabbitmq/rabbit{self.members.index(member) + 1}"
+
+    def command(self, line: str) -> str:
+        """One command on HAProxy's runtime API (its unix socket), as `socat stdio SOCKET` sends it."""
+        with socket.socket(socket.AF_UNIX) as admin:
+            admin.settimeout(5)
+            admin.connect(self.admin_socket)
+            admin.sendall(line.encode() + b"\n")
+            answer = b""
+            while chunk := admin.recv(4096):
+                answer += chunk
+        return answer.decode().strip()
+
+
+def consumer_nodes(api: Management, queue: str) -> list[str]:
+    """The nodes whose connections consume `queue`, as the broker sees them (/api/consumers)."""
+    try:
+        rows = api.get("consumers", "/")
+    except Exception:  # noqa: BLE001 - the management API of a node that is going down: ask again
+        return []
+    return [row["channel_details"]["node"] for row in rows if row.get("queue", {}).get("name") == queue]
 
 
 def queue_info(node: nodes.Node, name: str) -> dict:
@@ -173,6 +152,8 @@ def main(argv=None) -> int:
         story.cleanup(cluster.stop_all, always=True)  # also on Ctrl+C or a failed check
         n1, n2, n3 = cluster
         check_port_free(FRONT_PORT)  # before the nodes take their time to start
+        if not shutil.which("haproxy"):
+            raise errors.CourseError(NO_HAPROXY)
         version = install.version()
 
         story.section(f"Three nodes of our own (RabbitMQ {version}, {install.label})")
@@ -211,16 +192,32 @@ def main(argv=None) -> int:
         story.check(info.get("type") == "quorum" and sorted(states) == sorted(n.node for n in cluster),
                     f"'{ORDERS}' is a quorum queue with 3 replicas (RabbitMQ's default size, quorum_cluster_size): "
                     "here, one on each node")
-        # The clients reach the cluster through the node that leads 'orders' first: that node is stopped below.
-        front = Front(FRONT_PORT, [leader, *others])
-        story.cleanup(front.close, always=True)
-        story.say(f"The Celery worker's broker_url is one address, {front.url.replace(':course@', ':**@')}: "
-                  f"a TCP forwarder\nstanding in for a load balancer, passing each connection to the first node "
-                  f"that answers ({', '.join(short(n.node) for n in front.members)}).")
+        # HAProxy's first server is the node that leads 'orders': that node is stopped below.
+        members = [leader, *others]
+        story.say(f"  $ haproxy -db -f haproxy.cfg   (LB_NODE1..3: {', '.join(short(n.node) for n in members)}, "
+                  f"its servers rabbit1..rabbit3)")
+        proxy = HAProxy(story, members)
+        story.say(f"The Celery worker's broker_url is one address, {FRONT_URL.replace(':course@', ':**@')}: HAProxy, "
+                  "which passes\neach new connection to the node with the fewest (balance leastconn) among those "
+                  "that pass its AMQP health check.\nSo that the worker's connections go to "
+                  f"{short(leader.node)}, the node the story stops, the demo drains the other two while it connects "
+                  "(runtime API):")
+        for member in others:
+            story.say(f"  $ echo 'set server {proxy.server(member)} state drain' | socat stdio admin.sock")
+            proxy.command(f"set server {proxy.server(member)} state drain")
         worker = story.start_worker("worker", "tasks", "--concurrency", "1",
                                     "--without-mingle", "--without-gossip",
-                                    env={"CLUSTER_URLS": front.url}, echo=False)
+                                    env={"CLUSTER_URLS": FRONT_URL}, echo=False)
         replay(story, worker, "Connected to", "ready")
+        api = Management(leader.management_url, vhost="/")
+        before = wait_until(lambda: consumer_nodes(api, TASKS), timeout=30, interval=0.3,
+                            what=f"the worker's consumer of '{TASKS}' in the management API")
+        for member in others:
+            story.say(f"  $ echo 'set server {proxy.server(member)} state ready' | socat stdio admin.sock")
+            proxy.command(f"set server {proxy.server(member)} state ready")
+        story.check(before == [leader.node],
+                    f"the broker says the worker consumes '{TASKS}' through {', '.join(map(short, before))} "
+                    "(/api/consumers, channel_details.node)")
         story.say(f"  $ rabbitmqctl -n {n1.node} list_queues name type leader   (counted per node)")
         rows = json.loads(n1.ctl("list_queues", "name", "type", "leader", "--formatter", "json").stdout)
         led = {n.node: sum(row["type"] == "quorum" and row["leader"] == n.node for row in rows) for n in cluster}
@@ -247,7 +244,6 @@ def main(argv=None) -> int:
                           timeout=90)
         later_ids = [m.group(1) for m in later.matches(r"to run in \d+ s \(id ([\w-]+)\)")]
         now_id = later.wait_for(r"photo-1.jpg'\) \(id ([\w-]+)\)", timeout=1).group(1)
-        api = Management(leader.management_url, vhost="/")
         eventually(lambda: (delayed_messages(api) or 0) >= LATER, timeout=60, interval=1)  # stats lag a few s
         waiting = delayed_messages(api)
         story.check(task_state(now_id) == "SUCCESS" and waiting == LATER
@@ -305,14 +301,16 @@ def main(argv=None) -> int:
                     f"no confirmed order was lost: {COUNT} confirmed, {distinct} distinct orders handled "
                     f"({handled} deliveries: {redelivered} unacknowledged ones came again, marked redelivered)")
         client.wait(timeout=120)
+        # Where the worker consumes now, asked of a live node (the management API of the stopped one is gone).
+        live_api = Management(others[0].management_url, vhost="/")
+        eventually(lambda: consumer_nodes(live_api, TASKS), timeout=30, interval=0.3)
+        after = consumer_nodes(live_api, TASKS)
         worker_alive = worker.running
         worker.stop()  # before the next section takes its new broker node away too
         replay(story, worker, "Connection to broker lost", "Cannot connect", "Connected to amqp",
                "Retrying delayed delivery", "Failed to setup delayed delivery", since=stopped_at)
         runs = [at for line, at in zip(worker.lines, worker.times, strict=False) if "succeeded" in line]
         lost_at = worker.when("Connection to broker lost") or stopped_at
-        # The front's first choice is the stopped node: a connection it still took while stopping is retried.
-        rerouted = [member for at, member in front.routes if at > lost_at and member is not leader]
         received = [at for line, at in zip(worker.lines, worker.times, strict=False) if "received" in line]
         resumed = next((at - lost_at for at in received if at > lost_at), None)
         again = (f"; {len(runs) - TASK_COUNT - 1} in flight when the connection dropped ran again (acks_late)"
@@ -320,11 +318,12 @@ def main(argv=None) -> int:
         story.check(client.count(rf"{TASK_COUNT} of {TASK_COUNT} tasks completed") == 1,
                     f"Celery: all {TASK_COUNT} tasks completed, {sum(at > stopped_at for at in runs)} of "
                     f"{len(runs) - 1} runs after the stop{again}")
-        story.check(worker_alive and bool(rerouted) and resumed is not None
-                    and worker.count("Retrying delayed delivery") == 0,
-                    f"the worker reconnected to the same address, which took it to {short(rerouted[0].node) if rerouted else '?'}, "
-                    f"and took tasks again {resumed or 0:.1f} s after it lost its node, with no dead node "
-                    "to retry")
+        story.check(worker_alive and len(after) == 1 and after[0] in (others[0].node, others[1].node)
+                    and resumed is not None and worker.count("Retrying delayed delivery") == 0,
+                    f"the worker reconnected to the same address, and the broker says it consumes '{TASKS}' "
+                    f"through {', '.join(map(short, after)) or 'no node'} now, a live node (it was "
+                    f"{short(leader.node)}); it took tasks again {resumed or 0:.1f} s after it lost its node, "
+                    "with no dead node to retry")
         try:
             with broker.channel(others[0].amqp_url) as channel:
                 channel.queue_declare(CLASSIC, passive=True)
