@@ -42,12 +42,12 @@ def test_core_services_are_there_with_the_expected_checks():
 
 def test_make_up_starts_the_core_services_and_the_rest_are_profiles():
     """`make up` (no profile) starts rabbitmq, redis and flower; lesson 19's monitoring and lesson
-    25's cluster (checked in detail by tests/test_lesson25_cluster.py) are opt-in profiles."""
+    25's cluster and its HAProxy (checked in detail by tests/test_lesson25_cluster.py) are opt-in profiles."""
     core = {name for name, service in SERVICES.items() if not service.get("profiles")}
     assert core == {"rabbitmq", "redis", "flower"}
     profiles = {name: service["profiles"] for name, service in SERVICES.items() if service.get("profiles")}
     assert profiles == {"prometheus": ["monitoring"], "grafana": ["monitoring"], "rabbit1": ["cluster"],
-                        "rabbit2": ["cluster"], "rabbit3": ["cluster"]}
+                        "rabbit2": ["cluster"], "rabbit3": ["cluster"], "haproxy": ["cluster"]}
 
 
 def test_dependents_wait_for_healthy_services():
