@@ -303,7 +303,8 @@ def main(argv=None) -> int:
         client.wait(timeout=120)
         # Where the worker consumes now, asked of a live node (the management API of the stopped one is gone).
         live_api = Management(others[0].management_url, vhost="/")
-        eventually(lambda: consumer_nodes(live_api, TASKS), timeout=30, interval=0.3)
+        eventually(lambda: consumer_nodes(live_api, TASKS) in ([others[0].node], [others[1].node]), timeout=30,
+                   interval=0.3)
         after = consumer_nodes(live_api, TASKS)
         worker_alive = worker.running
         worker.stop()  # before the next section takes its new broker node away too
