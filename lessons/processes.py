@@ -151,7 +151,6 @@ class Process:
         with self._changed:
             return self._tail_locked(n)
 
-    _tail = tail  # until the demos of lessons 23 and 24 say tail()
 
     def wait_for(self, pattern: str, timeout: float = 15.0, count: int = 1) -> re.Match:
         """Wait until `count` lines match `pattern`; return the last match.

@@ -139,10 +139,3 @@ def test_prefixes_carry_colour_codes_only_when_asked(capsys):
     out = capsys.readouterr().out
     assert "     plain | hi [x] [bold]\n" in out  # role output is text, never rich markup
     assert "\033[36m    tinted |\033[0m hi" in out
-
-
-def test_the_old_import_path_still_works_for_demos_written_before_the_split():
-    from lessons import runner, story
-
-    assert (runner.Story, runner.wait_until, runner.eventually) == (story.Story, story.wait_until,
-                                                                     story.eventually)
