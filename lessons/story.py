@@ -29,7 +29,7 @@ from lessons import catalog, errors
 from lessons.broker import celery_env
 from lessons.console import COLOURS, emit, print_table, use_colour
 from lessons.processes import ROOT, Process, RoleFailed, launch_argv
-from lessons.waiting import ReadinessTimeout, eventually, never, wait_until  # noqa: F401 (demos import them from here)
+from lessons.waiting import ReadinessTimeout, eventually, wait_until  # noqa: F401 (demos import them from here)
 
 
 class Interrupted(BaseException):

@@ -3,10 +3,10 @@ the tests poll. Nothing here sleeps for a fixed time to let something happen.
 
 - `wait_until(predicate)`: until it holds; ReadinessTimeout at the deadline, with what was awaited.
 - `eventually(predicate)`: the same, as True/False, for a check.
-- `never(predicate, window)`: a check that something does NOT happen, watched for a stated window.
-  Prefer a deterministic signal where one exists (a consumer's prefetch_count in the management
-  API, a later message that FIFO order puts behind the one that must not come); use this only
-  where nothing can tell "not yet" from "never".
+
+A check that something does NOT happen needs a signal, not a wait: a consumer's prefetch_count in
+the management API, or a later message that FIFO order puts behind the one that must not come
+(exercise 22).
 """
 
 from __future__ import annotations
@@ -41,20 +41,4 @@ def eventually(predicate: Callable[[], object], timeout: float = 10.0, interval:
         wait_until(predicate, timeout=timeout, interval=interval)
     except ReadinessTimeout:
         return False
-    return True
-
-
-def never(predicate: Callable[[], object], window: float, what: str, interval: float = 0.1,
-          say: Callable[[str], None] | None = print) -> bool:
-    """Watch `predicate` for `window` seconds: True if it never held. Says what it watched, so a
-    reader knows the fact rests on a time window."""
-    deadline = time.monotonic() + window
-    while time.monotonic() < deadline:
-        if predicate():
-            return False
-        time.sleep(interval)
-    if predicate():
-        return False
-    if say is not None:
-        say(f"  (watched {window:g} s: {what} did not happen)")
     return True
