@@ -4,7 +4,6 @@ their own (a memory alarm, TLS listeners, users of their own) must leave them as
 from __future__ import annotations
 
 from lessons.management import Management
-from lessons.waiting import eventually
 
 
 def settings() -> dict:
@@ -29,7 +28,3 @@ def assert_unchanged(before: dict, lesson_users: tuple[str, ...] = ()) -> None:
     for user, tags in before["users"].items():
         assert after["users"].get(user) == tags, f"user {user} changed on the shared broker"
     assert not set(lesson_users) & set(after["users"]), "a lesson's user was created on the shared broker"
-
-
-def wait_for(predicate, timeout: float = 15.0) -> bool:
-    return eventually(predicate, timeout=timeout, interval=0.2)

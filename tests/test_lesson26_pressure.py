@@ -9,10 +9,11 @@ import signal
 import psutil
 import pytest
 from helpers import ROOT, assert_clean_run, read_until, run_lesson, start_lesson
-from shared_broker import assert_unchanged, settings, wait_for
+from shared_broker import assert_unchanged, settings
 
 from lessons.management import Management
 from lessons.nodes import RABBITMQ4_ROOT, registered_nodes
+from lessons.waiting import eventually
 
 NODE = "l26"
 FOLDER = ROOT / "production" / "lesson26_pressure"
@@ -53,7 +54,7 @@ def test_demo_tells_and_checks_the_story():
     assert re.search(r"worker \|.*Connection to broker lost", out)
     assert re.search(r"worker \|.*Building the report, 3 s \(redelivered\)", out)
     # Nothing outlives the demo: its node, its folder, its processes; the shared broker is as it was.
-    assert wait_for(lambda: NODE not in registered_nodes())
+    assert eventually(lambda: NODE not in registered_nodes(), timeout=15)
     assert leftover_folders() == []
     assert lesson_processes() == []
     assert_unchanged(before)
@@ -69,7 +70,7 @@ def test_ctrl_c_while_the_node_starts_stops_it():
     assert demo.returncode == 130, out
     assert "Interrupted. Stopping everything this demo started" in out
     assert "Traceback" not in out
-    assert wait_for(lambda: NODE not in registered_nodes(), timeout=30), registered_nodes()
+    assert eventually(lambda: NODE not in registered_nodes(), timeout=30), registered_nodes()
     assert leftover_folders() == []
     assert lesson_processes() == []
     assert_unchanged(before)

@@ -15,9 +15,10 @@ import psutil
 import pytest
 import yaml
 from helpers import ROOT, assert_clean_run, read_until, run_lesson, start_lesson
-from shared_broker import assert_unchanged, settings, wait_for
+from shared_broker import assert_unchanged, settings
 
 from lessons.nodes import RABBITMQ4_ROOT, registered_nodes
+from lessons.waiting import eventually
 from production.lesson27_security import demo
 
 NODE = "l27"
@@ -69,7 +70,7 @@ def test_demo_tells_and_checks_the_story():
         assert "Skipped: making a network namespace needs root" in out and "guest from 10.227" not in out
     assert not demo.namespace_left()
     assert re.search(r"client \|\s+\[\.\] Result: 'report for 2026-11: 42 orders'", out)
-    assert wait_for(lambda: NODE not in registered_nodes())
+    assert eventually(lambda: NODE not in registered_nodes(), timeout=15)
     assert leftover_folders() == []
     assert lesson_processes() == []
     assert_unchanged(before, LESSON_USERS)
@@ -88,8 +89,8 @@ def test_ctrl_c_stops_the_node_and_redis():
     assert demo_process.returncode == 130, out
     assert "Interrupted. Stopping everything this demo started" in out
     assert "Traceback" not in out
-    assert wait_for(lambda: NODE not in registered_nodes(), timeout=30), registered_nodes()
-    assert wait_for(lambda: lesson_processes() == []), lesson_processes()
+    assert eventually(lambda: NODE not in registered_nodes(), timeout=30), registered_nodes()
+    assert eventually(lambda: lesson_processes() == [], timeout=15), lesson_processes()
     assert leftover_folders() == []
     assert not demo.namespace_left(), "the namespace and its veth pair are removed on Ctrl+C too"
     assert_unchanged(before, LESSON_USERS)

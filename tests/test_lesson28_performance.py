@@ -5,7 +5,8 @@ import re
 
 import pytest
 from helpers import assert_clean_run, interrupt_at, run_lesson, sandbox_processes, start_lesson
-from shared_broker import wait_for
+
+from lessons.waiting import eventually
 
 ROW = re.compile(r"^(?P<label>(?:publish|consume|celery), .+?)\s+(?P<count>\d+) (?P<unit>msgs|tasks|items)"
                  r"\s+(?P<seconds>[\d.]+)\s+(?P<rate>[\d,]+)$", re.MULTILINE)
@@ -47,5 +48,5 @@ def test_ctrl_c_in_the_middle_of_the_celery_part_leaves_no_worker_and_no_queue(m
     assert demo.returncode == 130, out
     assert "Interrupted. Stopping everything this demo started" in out
     assert "Traceback" not in out
-    assert wait_for(lambda: sandbox_processes() == [], timeout=30), sandbox_processes()
-    assert wait_for(lambda: lesson_queues(management) == [], timeout=10), lesson_queues(management)
+    assert eventually(lambda: sandbox_processes() == [], timeout=30), sandbox_processes()
+    assert eventually(lambda: lesson_queues(management) == [], timeout=10), lesson_queues(management)
