@@ -6,6 +6,7 @@ going through the AMQP connection under test.
 
 from __future__ import annotations
 
+import time
 from urllib.parse import quote
 
 import requests
@@ -54,12 +55,20 @@ class Management:
         return self.get("queues", self.vhost)
 
     def queue(self, name: str) -> dict | None:
-        try:
-            return self.get("queues", self.vhost, name)
-        except requests.HTTPError as exc:
-            if exc.response is not None and exc.response.status_code == 404:
-                return None
-            raise
+        """The queue's details; None if there is no such queue. RabbitMQ 4.3 was seen to answer 500
+        for a moment about an exclusive queue it was deleting (its connection just closed): such an
+        answer is asked again, for up to 2 s."""
+        deadline = time.monotonic() + 2
+        while True:
+            try:
+                return self.get("queues", self.vhost, name)
+            except requests.HTTPError as exc:
+                status = exc.response.status_code if exc.response is not None else None
+                if status == 404:
+                    return None
+                if status != 500 or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.1)
 
     def exchanges(self) -> list[dict]:
         return self.get("exchanges", self.vhost)
