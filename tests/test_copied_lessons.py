@@ -22,7 +22,9 @@ from helpers import read_until
 from lessons import broker, catalog
 from lessons.broker import celery_env
 
-pytestmark = pytest.mark.broker  # the copies talk to the broker: run on 3.10 and on 4.x
+# The copies run the lessons' own code, which their tests run on both brokers: what this module
+# proves (a copied folder needs only its library) does not depend on the broker.
+pytestmark = [pytest.mark.broker, pytest.mark.either_broker]
 
 
 def make_venv(folder, *requirements) -> str:

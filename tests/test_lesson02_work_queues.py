@@ -2,40 +2,41 @@
 
 import re
 
+import pytest
 from helpers import assert_clean_run, interrupt_at, run_lesson, sandbox_processes, start_lesson
 
 from lessons import broker
 
 
-def test_demo_tells_and_checks_the_story(management):
-    out = assert_clean_run(run_lesson(2))
-    assert "3 per worker" in out
-    assert re.search(r"worker-2 \|\s+\[x\] Received 'slow-task\.+' \(redelivered\)", out)
-    assert "delivery_mode 2" in out
-    times = re.search(r"fair dispatch finished sooner: ([\d.]+) s instead of ([\d.]+) s", out)
-    assert times, out
-    # Nothing left: the demo removed its queue and every worker it started is gone.
-    assert management.queue("task_queue") is None
-    assert sandbox_processes() == []
+def test_demo_tells_and_checks_the_story_and_keep_leaves_a_durable_empty_queue(management):
+    result = run_lesson(2, "--keep")
+    try:
+        out = assert_clean_run(result)
+        assert "3 per worker" in out
+        assert re.search(r"worker-2 \|\s+\[x\] Received 'slow-task\.+' \(redelivered\)", out)
+        assert "delivery_mode 2" in out
+        times = re.search(r"fair dispatch finished sooner: ([\d.]+) s instead of ([\d.]+) s", out)
+        assert times, out
+        queue = management.queue("task_queue")  # kept (--keep): durable, every task acknowledged
+        assert queue is not None and queue["durable"] is True
+        assert broker.queue_depth("task_queue") == 0
+    finally:
+        broker.delete_queues("task_queue")
+    assert sandbox_processes() == []  # every worker the demo started is gone
 
 
-def test_keep_leaves_a_durable_empty_queue(management):
-    assert_clean_run(run_lesson(2, "--keep"))
-    queue = management.queue("task_queue")
-    assert queue is not None and queue["durable"] is True
-    assert broker.queue_depth("task_queue") == 0  # every task acknowledged
-    broker.delete_queues("task_queue")
-
-
-def test_ctrl_c_stops_the_demo_and_all_its_workers():
+@pytest.mark.either_broker
+def test_ctrl_c_stops_the_demo_and_all_its_workers(management):
     demo = start_lesson(2)
     out = interrupt_at(demo, "Waiting for messages", timeout=30)
     assert demo.returncode == 130, out
     assert "Interrupted. Stopping everything this demo started" in out
     assert "Traceback" not in out
     assert sandbox_processes() == []
-    # A re-run right after the interrupted one works and starts from a clean queue.
+    # A re-run right after the interrupted one works, starts from a clean queue and, without
+    # --keep, removes it at the end.
     assert_clean_run(run_lesson(2))
+    assert management.queue("task_queue") is None
 
 
 def test_an_old_queue_with_other_arguments_is_explained():

@@ -74,6 +74,7 @@ def test_timeout_has_a_default():
     assert "--timeout TIMEOUT seconds to wait for each reply before giving up (default: 5)" in text
 
 
+@pytest.mark.either_broker
 def test_ctrl_c_while_the_client_waits_and_in_the_server():
     client = start_role("rpc_client", "30", "--timeout", "60")
     server = None

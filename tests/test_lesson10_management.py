@@ -4,6 +4,7 @@ import struct
 import subprocess
 import sys
 
+import pytest
 from helpers import ROOT, assert_clean_run, interrupt_at, launch_role, run_lesson, start_lesson
 
 from lessons import broker
@@ -56,6 +57,7 @@ def test_wrong_management_credentials_are_one_sentence():
     assert "MANAGEMENT_URL" in result.stdout
 
 
+@pytest.mark.either_broker
 def test_interrupted_demo_still_removes_the_user_and_the_vhost(management):
     demo = start_lesson(10)
     # Once this line is out, the user and the vhost exist.

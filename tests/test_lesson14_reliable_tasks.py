@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from helpers import assert_clean_run, interrupt_at, run_lesson, sandbox_processes, start_lesson
 
 
@@ -19,6 +20,7 @@ def test_demo_survives_a_killed_pool_process(management):
     assert [p for p in sandbox_processes() if "celery" in str(p)] == []
 
 
+@pytest.mark.either_broker
 def test_ctrl_c_during_the_demo_stops_the_worker():
     def the_worker_runs(_):
         assert [p for p in sandbox_processes() if "celery" in str(p)], "the worker runs"

@@ -62,6 +62,7 @@ def test_a_taken_port_is_a_sentence_naming_it_and_flower_url():
     assert flower_lesson_processes(port) == []  # it stopped before starting any worker
 
 
+@pytest.mark.either_broker
 def test_ctrl_c_stops_flower_and_the_workers():
     port = free_port()
     demo = start_lesson(19, env=flower_env(port))

@@ -248,6 +248,7 @@ def test_python_roles_with_a_stopped_broker_or_a_wrong_password(role):
         assert alone.returncode == 1 and pika_raises in alone.stderr, alone.stderr
 
 
+@pytest.mark.either_broker
 def test_ctrl_c_stops_the_demo_and_every_language_it_started():
     started = start_lesson(23)
     read_until(started, "worker-py |  [*] Waiting for jobs", timeout=120)
@@ -263,6 +264,7 @@ def test_ctrl_c_stops_the_demo_and_every_language_it_started():
     broker.delete_queues(JOBS, DEAD_LETTERS)
 
 
+@pytest.mark.either_broker
 def test_with_python_alone_the_demo_still_tells_the_story_and_names_each_missing_toolchain(tmp_path):
     # Most learners have none of the other languages: a PATH with nothing but sh hides them all.
     (tmp_path / "sh").symlink_to("/bin/sh")
@@ -284,6 +286,7 @@ def test_with_python_alone_the_demo_still_tells_the_story_and_names_each_missing
     assert lesson_processes("lesson23") == []
 
 
+@pytest.mark.either_broker
 def test_a_missing_language_is_one_line_with_the_apt_get_command():
     chains = demo.toolchains()
     assert set(chains) == set(ALL) - {"python"}

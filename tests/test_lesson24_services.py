@@ -93,6 +93,7 @@ def test_demo_runs_the_services_and_loses_nothing(management, redis_client):
 
 
 @pytest.mark.timeout(240)
+@pytest.mark.either_broker
 def test_ctrl_c_during_celery_multi_stops_every_process():
     assert shutil.which("supervisord"), NEEDS_SUPERVISOR
     demo = start_lesson(24)
@@ -116,6 +117,7 @@ def test_ctrl_c_during_celery_multi_stops_every_process():
     assert not folder.exists()
 
 
+@pytest.mark.either_broker
 def test_without_supervisord_the_demo_says_how_to_install_it():
     bare = Path(sys.executable).parent  # the venv's bin: python and celery, no supervisord
     result = run_lesson(24, env={"PATH": str(bare)}, timeout=60)

@@ -111,7 +111,10 @@ def test_the_front_port_taken_is_named_in_one_sentence():
 
 
 @pytest.mark.timeout(400)
-@pytest.mark.parametrize("moment", ["--- Join them into one cluster", "Sent resize('photo-3.jpg')"])
+@pytest.mark.parametrize("moment", [
+    "--- Join them into one cluster",  # rabbitmqctl calls in flight: the nodes of each broker
+    pytest.param("Sent resize('photo-3.jpg')", marks=pytest.mark.either_broker),  # the roles: any broker
+])
 def test_ctrl_c_in_the_middle_stops_every_node(moment):
     """Interrupted while the nodes join (CLI calls in flight), or while the roles work (all of
     them started: a role still importing its modules when SIGINT comes prints a traceback)."""
@@ -130,6 +133,7 @@ def test_ctrl_c_in_the_middle_stops_every_node(moment):
     assert lesson_processes() == []
 
 
+@pytest.mark.either_broker
 def test_without_a_local_install_it_says_how_to_use_the_compose_cluster():
     env = {"PATH": "/usr/bin:/bin", "RABBITMQ4_DIR": "/nonexistent"}  # no rabbitmq-server, no chroot
     result = run_lesson(25, timeout=60, env=env)
@@ -273,6 +277,7 @@ def test_haproxy_cfg_passes_amqp_to_a_live_node_and_marks_dead_ones_down(tmp_pat
         proxy.communicate(timeout=10)
 
 
+@pytest.mark.either_broker
 def test_without_haproxy_it_says_how_to_install_it(tmp_path):
     """RabbitMQ is there (its commands on PATH, or the 4.x chroot) but haproxy is not."""
     for tool in ("rabbitmq-server", "rabbitmqctl"):

@@ -96,6 +96,7 @@ def test_ctrl_c_stops_the_node_and_redis():
     assert_unchanged(before, LESSON_USERS)
 
 
+@pytest.mark.either_broker
 def test_without_ip_the_demo_says_in_one_line_what_it_skips(monkeypatch):
     """No iproute2 (or not root): one sentence, no namespace, and no claim about other addresses."""
     said = []

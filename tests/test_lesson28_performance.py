@@ -42,6 +42,7 @@ def test_demo_measures_prints_the_table_and_checks_the_ratios(management, tmp_pa
 
 
 @pytest.mark.timeout(180)
+@pytest.mark.either_broker
 def test_ctrl_c_in_the_middle_of_the_celery_part_leaves_no_worker_and_no_queue(management):
     demo = start_lesson(28, "--only", "celery")  # the pika part has no worker to leave behind
     out = interrupt_at(demo, "celery, default setup", timeout=120)
