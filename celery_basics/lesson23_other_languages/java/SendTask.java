@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -108,12 +109,20 @@ public class SendTask {
             AtomicBoolean returned = new AtomicBoolean(false);
             channel.addReturnListener(message -> returned.set(true));
             channel.confirmSelect();
+            // The broker's answer to this message, from a confirm listener. Not waitForConfirms():
+            // it takes a message off its unconfirmed set before it records a nack, so a waiter
+            // that looks in between reads a nack as an ack (ChannelN.handleAckNack).
+            long seqNo = channel.getNextPublishSeqNo();
+            CompletableFuture<Boolean> answer = new CompletableFuture<>();
+            channel.addConfirmListener(
+                    (tag, multiple) -> { if (tag == seqNo || (multiple && tag > seqNo)) answer.complete(true); },
+                    (tag, multiple) -> { if (tag == seqNo || (multiple && tag > seqNo)) answer.complete(false); });
             // The default exchange routes to the queue named by the routing key, as Celery does.
             channel.basicPublish("", queue, true, properties,
                     new GsonBuilder().serializeNulls().create().toJson(body).getBytes(StandardCharsets.UTF_8));
             boolean acked; // false: the broker nacked it, or did not answer in 5 s
             try {
-                acked = channel.waitForConfirms(5000);
+                acked = answer.get(5, TimeUnit.SECONDS);
             } catch (TimeoutException e) {
                 acked = false;
             }
