@@ -160,23 +160,20 @@ class Check(Story):
 
         def consuming():
             if not process.running:
-                return "exited"
+                time.sleep(0.2)  # let the reader thread collect its last lines
+                self.stop(f"{_label(process)} stopped before it consumed from '{queue}'. {self.diagnose(process)}")
             try:
                 with broker.channel() as channel:
                     return channel.queue_declare(queue, passive=True).method.consumer_count > 0
             except Exception:  # the queue does not exist yet
                 return False
 
-        deadline = time.monotonic() + timeout
-        while (state := consuming()) is not True:
-            if state == "exited":
-                time.sleep(0.2)  # let the reader thread collect its last lines
-                self.stop(f"{_label(process)} stopped before it consumed from '{queue}'. {self.diagnose(process)}")
-            if time.monotonic() > deadline:
-                self.stop(f"After {timeout:g} s the broker still shows no consumer on the queue '{queue}': "
-                          f"{_label(process)} does not consume from it (check the queue's name and "
-                          "basic_consume / start_consuming).")
-            time.sleep(0.1)
+        try:
+            wait_until(consuming, timeout=timeout, interval=0.1)
+        except ReadinessTimeout:
+            self.stop(f"After {timeout:g} s the broker still shows no consumer on the queue '{queue}': "
+                      f"{_label(process)} does not consume from it (check the queue's name and "
+                      "basic_consume / start_consuming).")
 
     def start_worker(self, *args: str, app: str = "tasks", name: str = "worker", queues: str | None = None,
                      concurrency: int | None = 1, timeout: float = 40.0, env: dict | None = None,
@@ -198,8 +195,9 @@ class Check(Story):
     def wait_until_ready(self, worker: Process, timeout: float = 40.0) -> None:
         """Wait for the worker's 'ready.' line. A worker that keeps retrying an unreachable broker,
         or that stops, ends the check with a sentence instead of a long wait."""
-        deadline = time.monotonic() + timeout
-        while not worker.matches(r"\bready\."):
+        def ready():
+            if worker.matches(r"\bready\."):
+                return True
             if not worker.running:
                 time.sleep(0.2)  # its last lines
                 self.stop(f"{_label(worker)} stopped before it was ready. {self.diagnose(worker)}")
@@ -209,9 +207,12 @@ class Check(Story):
                 self.stop(f"{_label(worker)} cannot connect to the broker at {where} ({why}) and keeps "
                           "trying. Does the app take its broker from AMQP_URL? The checker gave it "
                           f"{settings.redact(settings.AMQP_URL)}.")
-            if time.monotonic() > deadline:
-                self.stop(f"{_label(worker)} did not say it was ready within {timeout:g} s.")
-            time.sleep(0.1)
+            return False
+
+        try:
+            wait_until(ready, timeout=timeout, interval=0.1)
+        except ReadinessTimeout:
+            self.stop(f"{_label(worker)} did not say it was ready within {timeout:g} s.")
 
     def start_program(self, name: str, argv: list[str], *, env: dict | None = None, echo: bool = False,
                       stop_signal: int = signal.SIGTERM) -> Process:

@@ -3,6 +3,7 @@
 import time
 
 from lessons.exercises import Exercise
+from lessons.waiting import eventually
 
 QUEUE = "exercise13"
 
@@ -12,20 +13,21 @@ def check(ck):
     worker = ck.start_worker(app="tasks")
     client = ck.celery_client()
     task_id = ck.send_task(client, "exercise13.slow_square", 12, queue=QUEUE)
-    seen = []
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        meta = ck.task_meta(task_id)
-        state = meta["status"] if meta else "PENDING"
+    seen = []  # the states read, in order, without repeats
+
+    def record(state):
         if not seen or seen[-1] != state:
             seen.append(state)
-        if state in ("SUCCESS", "FAILURE") or worker.count(rf"slow_square\[{task_id}\] succeeded"):
-            time.sleep(0.2)
-            meta = ck.task_meta(task_id)
-            if meta and (not seen or seen[-1] != meta["status"]):
-                seen.append(meta["status"])
-            break
-        time.sleep(0.05)
+
+    def ended():
+        meta = ck.task_meta(task_id)
+        record(meta["status"] if meta else "PENDING")
+        return seen[-1] in ("SUCCESS", "FAILURE") or worker.count(rf"slow_square\[{task_id}\] succeeded")
+
+    if eventually(ended, timeout=10, interval=0.05):
+        time.sleep(0.2)
+        if meta := ck.task_meta(task_id):
+            record(meta["status"])
     ck.say(f"States read from Redis, in order: {' -> '.join(seen)}")
     meta = ck.task_meta(task_id)
     ck.require(ck.lines_soon(worker, rf"slow_square\[{task_id}\] succeeded"), "the worker ran slow_square",

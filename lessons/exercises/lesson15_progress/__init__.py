@@ -1,8 +1,7 @@
 """Exercise 15: a PROGRESS state with update_state, read from the result backend."""
 
-import time
-
 from lessons.exercises import Exercise
+from lessons.waiting import eventually
 
 QUEUE = "exercise15"
 PHOTOS = 6
@@ -14,15 +13,15 @@ def check(ck):
     client = ck.celery_client()
     task_id = ck.send_task(client, "exercise15.resize_album", PHOTOS, queue=QUEUE)
     seen = []  # (state, meta) in the order they were read, without repeats
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
+
+    def ended():
         meta = ck.task_meta(task_id)
         entry = (meta["status"], meta["result"]) if meta else ("PENDING", None)
         if not seen or seen[-1] != entry:
             seen.append(entry)
-        if entry[0] in ("SUCCESS", "FAILURE"):
-            break
-        time.sleep(0.03)
+        return entry[0] in ("SUCCESS", "FAILURE")
+
+    eventually(ended, timeout=15, interval=0.03)
     ck.say("Read from Redis: " + ", ".join(f"{state} {result}" if state == "PROGRESS" else state for state, result in seen))
     final = seen[-1] if seen else ("PENDING", None)
     ck.require(final[0] in ("SUCCESS", "FAILURE"), "the task ended",

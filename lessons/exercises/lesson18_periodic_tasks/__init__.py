@@ -7,6 +7,7 @@ import tempfile
 import time
 
 from lessons.exercises import Exercise
+from lessons.waiting import eventually
 
 
 def runs(worker, task) -> list[str]:
@@ -22,11 +23,16 @@ def check(ck):
                                      "--schedule", f"{folder}/schedule", "--loglevel", "INFO"])
     ck.wait_until_ready(worker)
     ck.wait_for_line(beat, r"beat: Starting", 30, "start (' beat: Starting...')")
-    started = time.monotonic()
-    while time.monotonic() - started < 6.5 and len(runs(worker, "cleanup")) < 3:
+
+    def three_cleanups():
+        if len(runs(worker, "cleanup")) >= 3:
+            return True
         if not beat.running:
             ck.stop(f"beat stopped: {ck.diagnose(beat)}")
-        time.sleep(0.1)
+        return False
+
+    started = time.monotonic()
+    eventually(three_cleanups, timeout=6.5, interval=0.1)
     beats, cleanups = runs(worker, "heartbeat"), runs(worker, "cleanup")
     window = time.monotonic() - started
     ck.say(f"In {window:.1f} s the worker ran heartbeat {len(beats)} times and cleanup {len(cleanups)} times.")

@@ -2,9 +2,9 @@
 
 import socket
 import sys
-import time
 
 from lessons.exercises import Exercise
+from lessons.waiting import eventually
 
 
 def free_port() -> int:
@@ -33,10 +33,9 @@ def check(ck):
               "of its tasks.")
     # Events sent before Flower's receiver has bound its queue to 'celeryev' are lost to it.
     ck.wait_for_line(flower, r"Connected to amqp", 30, "connect its event receiver to the broker")
-    management, deadline = Management(), time.monotonic() + 10
-    while time.monotonic() < deadline and not any(
-            b["source"] == "celeryev" and b["routing_key"] == "#" for b in management.bindings()):
-        time.sleep(0.1)
+    management = Management()
+    eventually(lambda: any(b["source"] == "celeryev" and b["routing_key"] == "#" for b in management.bindings()),
+               timeout=10, interval=0.1)
 
     ck.section("client.py makes three thumbnails")
     run = ck.run_file("client.py", timeout=25, name="client")
@@ -47,14 +46,15 @@ def check(ck):
     session = requests.Session()
     session.auth = tuple(settings.FLOWER_BASIC_AUTH.split(":", 1))
     known = {}
-    deadline = time.monotonic() + (20 if events and events[0].group(1) == "ON" else 3)
-    while time.monotonic() < deadline:
+
+    def all_listed():
+        nonlocal known
         response = session.get(f"http://127.0.0.1:{port}/api/tasks", timeout=5)
         response.raise_for_status()
         known = {task_id: info for task_id, info in response.json().items() if task_id in ids}
-        if len(known) == 3 and all(i.get("state") == "SUCCESS" and i.get("sent") for i in known.values()):
-            break
-        time.sleep(0.3)
+        return len(known) == 3 and all(i.get("state") == "SUCCESS" and i.get("sent") for i in known.values())
+
+    eventually(all_listed, timeout=20 if events and events[0].group(1) == "ON" else 3, interval=0.3)
     done = [i for i in known.values() if i.get("state") == "SUCCESS"]
     ck.expect(len(done) == 3, "Flower lists the three tasks as SUCCESS, with the worker that ran them",
               f"Flower lists {len(done)} of the three tasks as done: it knows only what the worker's "

@@ -1,9 +1,9 @@
 """Exercise 21: a Flask endpoint that queues the slow work and answers 202 at once."""
 
 import socket
-import time
 
 from lessons.exercises import Exercise
+from lessons.waiting import eventually
 
 PAGES = 10  # 10 x 0.3 s of work in the task
 ANSWER_WITHIN = 2.5  # seconds: the work takes 3 s; a queued job is answered in milliseconds
@@ -46,15 +46,16 @@ def check(ck):
               f"the Location header is {answer.headers.get('Location')!r}, not the job's URL.")
 
     ck.section(f"GET {url} until the job is done")
-    states = []
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
+    states, status = [], {}  # the states seen, without repeats; the last answer
+
+    def ended():
+        nonlocal status
         status = requests.get(base + url, timeout=5).json()
         if not states or states[-1] != status.get("state"):
             states.append(status.get("state"))
-        if status.get("state") in ("SUCCESS", "FAILURE"):
-            break
-        time.sleep(0.1)
+        return status.get("state") in ("SUCCESS", "FAILURE")
+
+    eventually(ended, timeout=15, interval=0.1)
     ck.say(f"States seen: {' -> '.join(map(str, states))}")
     ck.expect("PROGRESS" in states, "meanwhile it showed the job's PROGRESS",
               "it never showed PROGRESS while the job ran.")

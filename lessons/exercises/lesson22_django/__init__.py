@@ -4,7 +4,6 @@ import shutil
 import socket
 import sqlite3
 import tempfile
-import time
 
 from lessons.exercises import Exercise
 from lessons.waiting import eventually
@@ -47,11 +46,8 @@ def check(ck):
     ck.require(answer.status_code == 201, "the order was created (201)",
                f"POST /orders/ answered {answer.status_code}: {answer.text[:200]}")
     order_id = answer.json()["id"]
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and status_in_database(database, order_id) != "confirmed":
-        if worker.count(r"confirm_order\[\S+\] raised expected: DoesNotExist"):
-            break
-        time.sleep(0.1)
+    eventually(lambda: status_in_database(database, order_id) == "confirmed"
+               or worker.count(r"confirm_order\[\S+\] raised expected: DoesNotExist"), timeout=10, interval=0.1)
     failed = worker.count(r"confirm_order\[\S+\] raised expected: DoesNotExist")
     ck.expect(status_in_database(database, order_id) == "confirmed",
               f"the worker confirmed order {order_id}: its row says 'confirmed'",

@@ -14,6 +14,7 @@ import psutil
 from lessons.broker import celery_env
 from lessons.exercises import Exercise
 from lessons.processes import end_processes
+from lessons.waiting import ReadinessTimeout, wait_until
 
 MARKER = "EXERCISE24_RUN"  # in the environment of supervisord and all it starts: to find strays
 TASK_SECONDS = 5
@@ -61,15 +62,20 @@ def check(ck):
                                       echo=True)
     # -s: supervisord logs to its file only (read above), never to our pipe.
     supervisord = ck.start_program("supervisord", ["supervisord", "-n", "-s", "-c", str(conf)], env=env, echo=True)
-    deadline = time.monotonic() + 40
-    while not worker.matches(READY):
+
+    def ready():
+        if worker.matches(READY):
+            return True
         if not supervisord.running:
             time.sleep(0.2)
             ck.stop(f"supervisord stopped at once: {ck.diagnose(supervisord)} Is supervisord.conf still valid?")
-        if time.monotonic() > deadline:
-            ck.stop("the worker did not say it was ready within 40 s (worker.log). Its last lines:\n"
-                    + "\n".join(worker.lines[-5:]))
-        time.sleep(0.1)
+        return False
+
+    try:
+        wait_until(ready, timeout=40, interval=0.1)
+    except ReadinessTimeout:
+        ck.stop("the worker did not say it was ready within 40 s (worker.log). Its last lines:\n"
+                + "\n".join(worker.lines[-5:]))
     node = worker.matches(READY)[0].group(1)
     ck.expect(True, f"supervisord started the worker: {node} is ready")
 
