@@ -9,7 +9,7 @@ import time
 from celery_basics.lesson17_routing.tasks import PACKAGE_QUEUES, app
 from lessons import broker
 from lessons.management import Management
-from lessons.story import Story, eventually, wait_until
+from lessons.story import ReadinessTimeout, Story, eventually, wait_until
 
 LESSON = "celery_basics.lesson17_routing"
 APP = "tasks"
@@ -43,15 +43,20 @@ def batch(story, title, *args):
 
 def settled_depths(queues, hold=1.0, timeout=20.0):
     """Ready messages per queue (passive declares: exact, no stats lag), once they held still for `hold` s."""
-    last, since, deadline = None, time.monotonic(), time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    last, since = None, time.monotonic()
+
+    def still():
+        nonlocal last, since
         depths = {queue: broker.queue_depth(queue) for queue in queues}
         if depths != last:
             last, since = depths, time.monotonic()
-        elif time.monotonic() - since >= hold:
-            return depths
-        time.sleep(0.1)
-    return last
+            return None
+        return depths if time.monotonic() - since >= hold else None
+
+    try:
+        return wait_until(still, timeout=timeout, interval=0.1, what="the queues' depths to hold still")
+    except ReadinessTimeout:
+        return last  # still moving: the latest reading
 
 
 def two_queues(story, management):
