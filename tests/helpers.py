@@ -11,7 +11,6 @@ import selectors
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psutil
@@ -19,7 +18,7 @@ import psutil
 from lessons import catalog
 from lessons.broker import celery_env
 from lessons.processes import Process, launch_argv
-from lessons.waiting import eventually
+from lessons.waiting import ReadinessTimeout, eventually, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -83,27 +82,32 @@ def read_until(process: subprocess.Popen, text: str | re.Pattern, timeout: float
     pattern = text if isinstance(text, re.Pattern) else re.compile(re.escape(text))
     fd = process.stdout.fileno()
     seen = ""
-    deadline = time.monotonic() + timeout
     selector = selectors.DefaultSelector()
     selector.register(fd, selectors.EVENT_READ)
-    try:
-        while True:
-            complete = seen[:seen.rfind("\n") + 1]
-            if any(map(pattern.search, complete.splitlines())):
-                return seen
-            left = deadline - time.monotonic()
-            if left <= 0 or not selector.select(timeout=left):
-                break
+
+    def missing() -> AssertionError:
+        return AssertionError(f"{text!r} did not appear within {timeout} s; output so far:\n{seen}")
+
+    def arrived() -> bool:
+        """Read what the pipe holds (waiting up to 0.1 s for it); True once a complete line matches."""
+        nonlocal seen
+        if selector.select(timeout=0.1):
             chunk = os.read(fd, 65536)
-            if not chunk:
+            if not chunk:  # the end of the output: its last line may have no newline
                 seen += decoder.decode(b"", final=True)
                 if any(map(pattern.search, seen.splitlines())):
-                    return seen
-                break
+                    return True
+                raise missing()
             seen += decoder.decode(chunk)
+        return any(map(pattern.search, seen[:seen.rfind("\n") + 1].splitlines()))
+
+    try:
+        wait_until(arrived, timeout=timeout, interval=0)  # the select() in arrived() is the pause
+    except ReadinessTimeout:
+        raise missing() from None
     finally:
         selector.close()
-    raise AssertionError(f"{text!r} did not appear within {timeout} s; output so far:\n{seen}")
+    return seen
 
 
 def interrupt_at(process: subprocess.Popen, text: str | re.Pattern, sig: int = signal.SIGINT,

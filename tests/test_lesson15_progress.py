@@ -6,9 +6,10 @@ import re
 import select
 import subprocess
 import sys
-import time
 
 from helpers import ROOT, assert_clean_run, run_lesson, sandbox_processes
+
+from lessons.waiting import eventually
 
 
 def test_demo_piped_prints_plain_progress_lines(management):
@@ -29,20 +30,22 @@ def test_demo_on_a_terminal_draws_live_bars():
     demo = subprocess.Popen([sys.executable, "-m", "lessons", "run", "15"], cwd=ROOT,
                             stdin=child, stdout=child, stderr=child, env=os.environ.copy())
     os.close(child)
-    chunks, deadline = [], time.monotonic() + 90
+    chunks = []
+
+    def over():
+        """Read what the demo drew (waiting up to 1 s for it); True once it is over."""
+        ready, _, _ = select.select([main], [], [], 1)
+        if not ready:
+            return demo.poll() is not None
+        try:
+            data = os.read(main, 65536)
+        except OSError:  # the terminal closed: the demo is over
+            return True
+        chunks.append(data)
+        return not data
+
     try:
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([main], [], [], 1)
-            if ready:
-                try:
-                    data = os.read(main, 65536)
-                except OSError:  # the terminal closed: the demo is over
-                    break
-                if not data:
-                    break
-                chunks.append(data)
-            elif demo.poll() is not None:
-                break
+        eventually(over, timeout=90, interval=0)  # the select() in over() is the pause
         demo.wait(timeout=30)
     finally:
         if demo.poll() is None:

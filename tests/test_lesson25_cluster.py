@@ -18,7 +18,7 @@ import yaml
 from helpers import ROOT, assert_clean_run, lesson_processes, read_until, run_lesson, start_lesson
 
 from lessons import nodes, settings
-from lessons.waiting import wait_until
+from lessons.waiting import eventually, wait_until
 
 FOLDER = ROOT / "production" / "lesson25_cluster"
 PREFIX = "l25n"
@@ -300,12 +300,14 @@ def test_cluster_conf_forms_a_cluster_on_this_rabbitmq():
     cluster = nodes.Nodes(3, base_port=5681, prefix="l25f", plugins=(), config=conf)
     try:
         took = cluster.start_all()
-        deadline = time.monotonic() + 60
-        while True:
+        status = {}
+
+        def formed():
+            nonlocal status
             status = json.loads(cluster[0].ctl("cluster_status", "--formatter", "json").stdout)
-            if len(status.get("running_nodes", [])) == 3 or time.monotonic() > deadline:
-                break
-            time.sleep(1)
+            return len(status.get("running_nodes", [])) == 3
+
+        eventually(formed, timeout=60, interval=1)  # the assert below shows what it was at the deadline
         assert sorted(status["running_nodes"]) == [f"l25f{i}@localhost" for i in (1, 2, 3)]
         print(f"peer discovery formed the cluster; the nodes took {took:.1f} s to start")
     finally:
