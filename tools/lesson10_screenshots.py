@@ -10,7 +10,6 @@ The README's pictures come from here: run it again after an upgrade to refresh t
 """
 
 import argparse
-import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,6 +19,7 @@ import requests
 from lessons.browser import browser_page
 from lessons.launch import prepare, run_guarded
 from lessons.settings import AMQP_URL, management_base, management_credentials, vhost
+from lessons.waiting import eventually
 from rabbitmq_basics.lesson10_management.producer import EXCHANGE, declare_topology
 
 API = management_base()
@@ -37,12 +37,11 @@ PAGES = {  # file name -> the UI's address for it
 
 def wait_for_stats(queue, messages, timeout=15):
     """The UI shows statistics the broker refreshes every 5 s: wait until they show our queue full."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    def full():
         response = requests.get(f"{API}queues/{quote(vhost(), safe='')}/{queue}", auth=AUTH, timeout=5)
-        if response.ok and response.json().get("messages") == messages:
-            return
-        time.sleep(0.5)
+        return response.ok and response.json().get("messages") == messages
+
+    eventually(full, timeout=timeout, interval=0.5)  # the pictures are taken either way
 
 
 def take_screenshots(out):
