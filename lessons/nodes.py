@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lessons import errors
-from lessons.waiting import eventually
+from lessons.waiting import ReadinessTimeout, eventually, wait_until
 
 RABBITMQ4_ROOT = Path(os.environ.get("RABBITMQ4_DIR", "/var/tmp/course-rabbitmq4")) / "rootfs"
 USER, PASSWORD = "course", "course"
@@ -275,12 +275,13 @@ class Node:
         slows the booting nodes down on a small machine), then asks the node once to be sure.
         The `course` user comes from rabbitmq.conf (default_user), so no CLI call is needed.
         """
-        deadline = self._launched + timeout
         next_look = self._launched + 3
-        while True:
+
+        def accepting() -> bool:
+            nonlocal next_look
             if port_taken(self.amqp_port) and self.diagnostics(
                     "check_port_connectivity", timeout=30, check=False).returncode == 0:
-                return time.monotonic() - self._launched
+                return True
             if time.monotonic() > next_look:  # a node that cannot boot (a bad rabbitmq.conf) exits
                 next_look = time.monotonic() + 2
                 if not self._vm_processes():
@@ -288,10 +289,14 @@ class Node:
                         f"{self.node} stopped while it was booting. Start it in the foreground to read "
                         f"why ('rabbitmq-server' with the variables of {self.folder}); a key of "
                         f"{self.folder / 'rabbitmq.conf'} it does not know is a common cause.")
-            if time.monotonic() > deadline:
-                raise NodeError(f"{self.node} did not accept AMQP connections within {timeout:g} s; "
-                                f"its log is in {self.folder / 'log'}.")
-            time.sleep(0.25)
+            return False
+
+        try:  # the deadline counts from the launch
+            wait_until(accepting, timeout=max(0.0, self._launched + timeout - time.monotonic()), interval=0.25)
+        except ReadinessTimeout:
+            raise NodeError(f"{self.node} did not accept AMQP connections within {timeout:g} s; "
+                            f"its log is in {self.folder / 'log'}.") from None
+        return time.monotonic() - self._launched
 
     def taken_ports(self) -> list[int]:
         """This node's ports that something already listens on."""
