@@ -21,6 +21,10 @@ from helpers import ROOT, assert_clean_run, read_until, run_lesson, start_lesson
 from lessons.broker import celery_env
 from production.lesson24_services import render
 
+# Lesson 24 is about the processes around Celery (supervisord, systemd, celery multi, shutdowns):
+# what it proves is the same on any broker, so CI runs it on one leg (tests/conftest.py).
+pytestmark = pytest.mark.either_broker
+
 QUEUES = ("lesson24_services", "lesson24_tasklimit", "lesson24_memlimit")
 LESSON = ROOT / "production" / "lesson24_services"
 NEEDS_SUPERVISOR = "lesson 24 needs supervisord: apt-get install -y supervisor"
@@ -93,7 +97,6 @@ def test_demo_runs_the_services_and_loses_nothing(management, redis_client):
 
 
 @pytest.mark.timeout(240)
-@pytest.mark.either_broker
 def test_ctrl_c_during_celery_multi_stops_every_process():
     assert shutil.which("supervisord"), NEEDS_SUPERVISOR
     demo = start_lesson(24)
@@ -117,7 +120,6 @@ def test_ctrl_c_during_celery_multi_stops_every_process():
     assert not folder.exists()
 
 
-@pytest.mark.either_broker
 def test_without_supervisord_the_demo_says_how_to_install_it():
     bare = Path(sys.executable).parent  # the venv's bin: python and celery, no supervisord
     result = run_lesson(24, env={"PATH": str(bare)}, timeout=60)

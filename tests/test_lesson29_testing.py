@@ -19,6 +19,10 @@ from helpers import (
 
 from lessons import catalog
 
+# Lesson 29 is about testing Celery code (eager mode against a real worker): the same on any
+# broker, so CI runs it on one leg (tests/conftest.py).
+pytestmark = pytest.mark.either_broker
+
 LESSON = catalog.get(29)
 QUEUES = ("lesson29_default", "lesson29_emails", "lesson29_email")
 
@@ -42,7 +46,6 @@ def test_demo_runs_the_tests_and_shows_the_eager_trap(management):
     assert sandbox_processes() == []
 
 
-@pytest.mark.either_broker
 def test_ctrl_c_while_the_worker_process_runs_stops_everything():
     def the_worker_runs(_):
         assert [p for p in sandbox_processes() if "celery" in p and "worker" in p], "the worker process runs"
@@ -54,7 +57,6 @@ def test_ctrl_c_while_the_worker_process_runs_stops_everything():
     assert sandbox_processes() == []
 
 
-@pytest.mark.either_broker
 def test_the_folder_runs_as_a_project_of_its_own(tmp_path):
     """Copied out (no demo, no package file), `pytest` in the folder finds its conftest.py and
     pytest.ini and imports tasks.py by its plain name; the unit tests need no broker."""
