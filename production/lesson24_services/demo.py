@@ -424,8 +424,16 @@ def stop_everything(story: Story, services: Services, supervisord: Process, opti
         env=services.env)
     stopped = services.ctl("stop", "all")
     programs = ("worker", "beat", "worker-no-broker")
-    story.check(all(supervisord.wait_for(rf"stopped: {name} \(exit status 0\)", timeout=10) for name in programs)
-                and stopped.count(r": stopped$") == 3,
+
+    def ended(name: str) -> bool:  # supervisord logs each program's end once: exit status, or SIGKILL
+        return supervisord.count(rf"stopped: {name} \((exit status \d+|terminated by \w+)\)") > 0
+
+    eventually(lambda: all(ended(name) for name in programs), timeout=20)  # beat's stopwaitsecs is 10
+    unclean = [name for name in programs if not supervisord.count(rf"stopped: {name} \(exit status 0\)")]
+    for name in unclean:  # what it was doing when it did not stop: its own log's last lines
+        lines = (services.folder / f"{name}.log").read_text(errors="replace").splitlines()[-8:]
+        story.say(f"{name} did not stop cleanly; the end of {name}.log:\n" + "\n".join(f"    {line}" for line in lines))
+    story.check(not unclean and stopped.count(r": stopped$") == 3,
                 "supervisorctl stop all: worker, beat and worker-no-broker stopped with exit status 0 "
                 "(warm); supervisord itself stops when the demo ends")
     code = stopwait.wait(timeout=60)
