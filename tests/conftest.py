@@ -130,17 +130,19 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.name.startswith("test_lesson"):
             item.add_marker(pytest.mark.broker)
-    # The longest modules first, so that the workers end together (pytest-xdist hands out whole
-    # modules in this order). The 4.x session (COURSE_TEST_ORDER=second) takes them in another
-    # order, and the rest backwards, so that the two sessions CI runs side by side seldom want
-    # the same lesson's lock at the same time.
     _one_leg_only(config, items)
+    # The longest modules first (pytest-xdist hands out whole modules in this order). The 4.x
+    # session (COURSE_TEST_ORDER=second) takes them in another order, the rest backwards and the
+    # exercise checks last, so that the two sessions CI runs side by side seldom want the same
+    # lesson's lock at the same time.
     second = os.environ.get("COURSE_TEST_ORDER") == "second"
     first = LONGEST_SECOND if second else LONGEST_FIRST
     modules = list(dict.fromkeys(item.path.stem for item in items))
-    rest = [name for name in modules if name not in first]
+    last = LAST_SECOND if second else []
+    rest = [name for name in modules if name not in first and name not in last]
     rank = {name: place for place, name in enumerate(
-        [name for name in first if name in modules] + (rest[::-1] if second else rest))}
+        [name for name in first if name in modules] + (rest[::-1] if second else rest)
+        + [name for name in last if name in modules])}
     items.sort(key=lambda item: rank[item.path.stem])  # stable: a module keeps its own order
 
 
@@ -167,16 +169,19 @@ def _one_leg_only(config, items) -> None:
         items[:] = kept
 
 
-# Minutes per module measured on CI's machine (2 cores, both sessions at once): 2-4 for the first
-# three, 1-2 for the rest of these; every other module takes less than a minute.
-LONGEST_FIRST = ["test_lesson25_cluster", "test_exercises", "test_lesson24_services",
-                 "test_lesson28_performance", "test_lesson23_other_languages", "test_rabbitmq4_script",
-                 "test_copied_lessons", "test_lesson29_testing", "test_lesson00_install",
-                 "test_lesson19_flower", "test_lesson26_pressure", "test_exercises_bad_input"]
-LONGEST_SECOND = ["test_lesson28_performance", "test_lesson24_services", "test_exercises",
-                  "test_lesson23_other_languages", "test_lesson25_cluster", "test_lesson00_install",
-                  "test_lesson29_testing", "test_lesson26_pressure", "test_lesson19_flower",
-                  "test_copied_lessons", "test_exercises_bad_input"]
+# The order of the longest modules (1 to 2 minutes each on CI's machine, both legs at once; every
+# other module takes less than one). The two legs never run the exercise checks at the same time:
+# they take the lesson locks of every lesson, six checks at a time, and would wait for each other's
+# lessons and fight for the CPU. So the first leg starts with them while the second runs lessons
+# whose exercises the first checks last, and the second leg checks them at its end.
+LONGEST_FIRST = ["test_exercises", "test_lesson25_cluster", "test_lesson23_other_languages",
+                 "test_lesson00_install", "test_lesson28_performance", "test_rabbitmq4_script",
+                 "test_lesson26_pressure", "test_lesson19_flower", "test_lesson17_routing",
+                 "test_exercises_bad_input", "test_copied_lessons"]
+LONGEST_SECOND = ["test_lesson28_performance", "test_lesson24_services", "test_lesson29_testing",
+                  "test_lesson00_install", "test_lesson26_pressure", "test_lesson19_flower",
+                  "test_lesson25_cluster", "test_lesson17_routing", "test_lesson23_other_languages"]
+LAST_SECOND = ["test_exercises"]
 
 
 RABBITMQ4_LOGS = Path(os.environ.get("RABBITMQ4_DIR", "/var/tmp/course-rabbitmq4")) / "rootfs/var/lib/course-nodes"
