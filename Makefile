@@ -7,8 +7,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 # TEST_WORKERS=2 runs a test session's modules in two processes (pytest-xdist), a module at a time
-# each: on 4 cores or more that halves the time. On 2 cores (CI's machine, which runs two sessions
-# at once) it saturates the CPU and timing-sensitive tests fail, so the default is one process.
+# each: most of a lesson's test waits for the processes it started, so that nearly halves the time.
+# .ci/run uses it for the 3.10 leg. The default is one process, which leaves a learner a core free.
 TEST_WORKERS ?= 0
 XDIST  := -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 

@@ -148,13 +148,8 @@ def pytest_collection_modifyitems(config, items):
 
 # A test marked either_broker proves the same on any broker (Ctrl+C in a demo, a missing tool, an
 # untouched starter, a lesson about processes rather than the broker). .ci/run names each leg
-# (COURSE_LEG=first on 3.10, second on 4.x) and runs such a test on one of them: the modules of
-# EITHER_ON_FIRST on the first, the rest on the second, where RabbitMQ 4.x also fails a lesson
-# that uses a deprecated feature. The split evens out the two legs' time; without COURSE_LEG
-# (make test, make test-rabbitmq4) every test runs.
-EITHER_ON_FIRST = {"test_copied_lessons", "test_exercises_bad_input", "test_lesson23_other_languages"}
-
-
+# (COURSE_LEG=first on 3.10, which runs in two processes; second on 4.x, in one) and runs such a
+# test on the first only. Without COURSE_LEG (make test, make test-rabbitmq4) every test runs.
 def _one_leg_only(config, items) -> None:
     leg = os.environ.get("COURSE_LEG")
     if leg not in ("first", "second"):
@@ -162,25 +157,26 @@ def _one_leg_only(config, items) -> None:
     kept, dropped = [], []
     for item in items:
         either = item.get_closest_marker("either_broker") is not None
-        here = (item.path.stem in EITHER_ON_FIRST) == (leg == "first")
-        (kept if not either or here else dropped).append(item)
+        (kept if not either or leg == "first" else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
 
 
 # The order of the longest modules (1 to 2 minutes each on CI's machine, both legs at once; every
-# other module takes less than one). The two legs never run the exercise checks at the same time:
+# other module takes less than one). The first leg runs in two processes, which take modules in
+# this order; the second in one. The two legs never run the exercise checks at the same time:
 # they take the lesson locks of every lesson, six checks at a time, and would wait for each other's
 # lessons and fight for the CPU. So the first leg starts with them while the second runs lessons
 # whose exercises the first checks last, and the second leg checks them at its end.
 LONGEST_FIRST = ["test_exercises", "test_lesson25_cluster", "test_lesson23_other_languages",
-                 "test_lesson00_install", "test_lesson28_performance", "test_rabbitmq4_script",
-                 "test_lesson26_pressure", "test_lesson19_flower", "test_lesson17_routing",
-                 "test_exercises_bad_input", "test_copied_lessons"]
-LONGEST_SECOND = ["test_lesson28_performance", "test_lesson24_services", "test_lesson29_testing",
-                  "test_lesson26_pressure", "test_lesson19_flower", "test_lesson25_cluster",
-                  "test_lesson17_routing", "test_lesson23_other_languages", "test_lesson00_install"]
+                 "test_lesson24_services", "test_lesson00_install", "test_lesson28_performance",
+                 "test_rabbitmq4_script", "test_lesson29_testing", "test_lesson26_pressure",
+                 "test_lesson19_flower", "test_lesson17_routing", "test_exercises_bad_input",
+                 "test_copied_lessons"]
+LONGEST_SECOND = ["test_lesson28_performance", "test_lesson26_pressure", "test_lesson19_flower",
+                  "test_lesson25_cluster", "test_lesson17_routing", "test_lesson23_other_languages",
+                  "test_lesson00_install"]
 LAST_SECOND = ["test_exercises"]
 
 
