@@ -139,3 +139,16 @@ def test_prefixes_carry_colour_codes_only_when_asked(capsys):
     out = capsys.readouterr().out
     assert "     plain | hi [x] [bold]\n" in out  # role output is text, never rich markup
     assert "\033[36m    tinted |\033[0m hi" in out
+
+
+def test_ctrl_c_while_a_role_still_imports_its_modules_is_quiet():
+    """The launcher, not the role, turns an early Ctrl+C into a quiet exit: no KeyboardInterrupt
+    traceback from the middle of an import (seen when a demo was interrupted right after it
+    started its roles)."""
+    role = subprocess.Popen([sys.executable, "-m", "lessons.launch", "tests.fixtures.slow_import_role"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    read_until(role, "importing ...", timeout=20)
+    role.send_signal(signal.SIGINT)
+    out, _ = role.communicate(timeout=20)
+    assert role.returncode == 0, out
+    assert "Traceback" not in out and "KeyboardInterrupt" not in out, out
