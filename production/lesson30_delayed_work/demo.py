@@ -1,0 +1,334 @@
+"""Lesson 30's story in one terminal: delayed and scheduled work (countdown, eta, retries).
+
+    make lesson-30                  (or: python -m lessons run 30)
+    make lesson-30 ARGS=--serve     only start the lesson's node, for the several-terminals way
+
+The RabbitMQ side runs on a node of the lesson's own, l30@localhost (AMQP 5690, management
+15690), whose consumer timeout is 4 s instead of 30 minutes; it is stopped at the end, also on
+Ctrl+C. The Redis side uses the course's Redis (REDIS_URL) under queue names of its own, removed
+at the end. Delays are seconds instead of hours.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pika
+import pika.exceptions
+import redis as redis_client
+
+from lessons import broker, settings
+from lessons.management import Management
+from lessons.nodes import Node, install_for_shared_broker
+from lessons.story import Story, eventually, wait_until
+
+LESSON = "production.lesson30_delayed_work"
+NODE_NAME, AMQP_PORT = "l30", 5690
+CONSUMER_TIMEOUT_MS, DEFAULT_CONSUMER_TIMEOUT_MS = 4000, 1800000
+# The management API refreshes its numbers every second (not every 5 s) for the demo's checks.
+NODE_CONFIG = "collect_statistics_interval = 1000\n"
+CLASSIC, QUORUM, DIRECT, OTHER = "lesson30_classic", "lesson30_quorum", "lesson30_direct", "lesson30_other"
+SHORT, LONG = "lesson30_redis_short", "lesson30_redis_long"  # Redis lists (queues) of scene 5
+HELD, HELD_COUNTDOWN = 6, 30  # scene 1: six reminders for in 30 s
+DELAYED, DELAY = 5, 4  # scene 3: five reminders for in 4 s on the quorum queue
+REDIS_COUNTDOWN, SHORT_VISIBILITY = 5, 2  # scene 5: a 5 s countdown, a 2 s visibility timeout
+QUIET_WORKER = ("--concurrency", "1", "--pool", "threads", "--without-mingle", "--without-gossip")
+
+
+def start_node(story: Story) -> Node:
+    node = Node(NODE_NAME, AMQP_PORT, install_for_shared_broker(), config=NODE_CONFIG)
+    story.cleanup(node.stop, always=True)  # also on Ctrl+C or a failed check
+    if node.stop_stale():
+        story.say(f"(Starting fresh: stopped {node.node}, left running by an earlier run.)")
+    story.say(f"Starting RabbitMQ node {node.node} ({node.install.version()}) on port {node.amqp_port}, "
+              f"management on {node.management_port} ...")
+    seconds = node.start()
+    if node.install.version().startswith("3."):
+        # 3.x checks consumer timeouts on each channel's tick, once a minute by default (an
+        # internal setting, read when a channel opens): every second here, before any channel opens.
+        node.ctl("eval", "application:set_env(rabbit, channel_tick_interval, 1000).")
+    story.say(f"{node.node} accepts connections ({seconds:.1f} s).")
+    return node
+
+
+def set_consumer_timeout(node: Node, ms: int) -> None:
+    """What `consumer_timeout = MS` in rabbitmq.conf sets, at run time (read when a channel opens)."""
+    node.ctl("eval", f"application:set_env(rabbit, consumer_timeout, {ms}).")
+
+
+def queue_counts(api: Management, name: str) -> tuple[int, int]:
+    queue = api.queue(name) or {}
+    return queue.get("messages_ready", 0), queue.get("messages_unacknowledged", 0)
+
+
+def channel_prefetch(api: Management) -> int:
+    """The highest prefetch of a channel on the node (Celery sets it for the channel: global QoS)."""
+    return max([c.get("global_prefetch_count", 0) or c.get("prefetch_count", 0) for c in api.get("channels")] or [0])
+
+
+def depth(node: Node, queue: str) -> int | None:
+    """Messages ready in a queue of the lesson's node, asked with a passive declare (no lag); None
+    when there is no such queue."""
+    try:
+        with broker.channel(node.amqp_url) as channel:
+            return channel.queue_declare(queue, passive=True).method.message_count
+    except pika.exceptions.ChannelClosedByBroker:
+        return None
+
+
+def delayed_depths(node: Node) -> dict[str, int]:
+    """The celery_delayed_* queues that hold messages now, and how many."""
+    found = {}
+    with broker.channel(node.amqp_url) as channel:
+        for level in range(28):
+            count = channel.queue_declare(f"celery_delayed_{level}", passive=True).method.message_count
+            if count:
+                found[f"celery_delayed_{level}"] = count
+    return found
+
+
+def purge(node: Node, queue: str) -> None:
+    with broker.channel(node.amqp_url) as channel:
+        channel.queue_purge(queue)
+
+
+def redis_start(story: Story) -> dict:
+    """Scene 5 starts first (it needs no RabbitMQ): two workers with Redis as the broker, one with a
+    visibility timeout shorter than the countdown, and a reminder for each. Told in scene 5."""
+    client = redis_client.Redis.from_url(settings.REDIS_URL, socket_timeout=5)
+    story.cleanup(lambda: redis_cleanup(client), always=True)
+    redis_cleanup(client)
+    workers = {}
+    for queue, visibility in ((SHORT, SHORT_VISIBILITY), (LONG, 3600)):
+        env = {"REDIS_QUEUE": queue, "VISIBILITY_TIMEOUT": str(visibility)}
+        workers[queue] = story.start_worker(f"redis-{queue.rpartition('_')[2]}", "redis_tasks", *QUIET_WORKER,
+                                            env=env, ready=None, echo=False)
+    return {"client": client, "workers": workers}
+
+
+def redis_cleanup(client) -> None:
+    keys = [SHORT, LONG] + [k for k in client.scan_iter("_kombu.binding.lesson30_redis_*")]
+    client.delete(*keys)
+
+
+def redis_send(story: Story, redis_side: dict, *queues: str) -> None:
+    for queue in queues:
+        worker = redis_side["workers"][queue]
+        worker.wait_for(r"\bready\.", timeout=30)
+        env = {"REDIS_QUEUE": queue}
+        story.run(f"send-{queue.rpartition('_')[2]}", f"{LESSON}.send", "--app", "redis_tasks", "--countdown",
+                  str(REDIS_COUNTDOWN), "--name", queue.rpartition("_")[2], env=env, echo=False)
+
+
+def classic_holds(story: Story, node: Node, env: dict) -> None:
+    story.section("1. A classic queue: the worker holds the delayed tasks")
+    api = Management(url=node.management_url, vhost="/")
+    worker = story.start_worker("worker", "tasks", *QUIET_WORKER, env=env)
+    story.run("send", f"{LESSON}.send", "--countdown", str(HELD_COUNTDOWN), "--count", str(HELD),
+              "--name", "later", env=env)
+    story.check(eventually(lambda: queue_counts(api, CLASSIC) == (0, HELD), timeout=10),
+                f"the management API shows {CLASSIC}: 0 ready, {HELD} unacknowledged: the broker handed all "
+                f"{HELD} over at once and the worker holds them until they are due")
+    prefetch = 4 + HELD
+    story.check(eventually(lambda: channel_prefetch(api) == prefetch, timeout=10),
+                f"the worker raised its channel's prefetch (global QoS) from 4 to {prefetch}: one more per held task")
+    story.run("send-now", f"{LESSON}.send", "--name", "now", env=env)
+    worker.wait_for(r"Reminder: now-1", timeout=10)
+    story.check(not worker.matches(r"Reminder: later"), "a task sent for now ran at once; the held ones wait")
+    story.say("Restarting the worker (SIGTERM, Celery's warm shutdown) ...")
+    worker.interrupt()
+    worker.wait(timeout=20)
+    story.check(eventually(lambda: queue_counts(api, CLASSIC) == (HELD, 0), timeout=10),
+                f"the worker is gone: the {HELD} held tasks are back in the queue ({HELD} ready, 0 unacknowledged)")
+
+
+def held_for(worker) -> float:
+    """Seconds from the worker's first 'received' line to its last line so far."""
+    return worker.times[-1] - worker.when(r"Task tasks.remind\[.*\] received")
+
+
+def consumer_timeout(story: Story, node: Node, env: dict) -> None:
+    story.section(f"2. The consumer timeout: {CONSUMER_TIMEOUT_MS} ms here (30 minutes by default)")
+    api = Management(url=node.management_url, vhost="/")
+    version = node.install.version()
+    story.say(f"  rabbitmqctl -n {node.node} eval 'application:set_env(rabbit, consumer_timeout, {CONSUMER_TIMEOUT_MS}).'")
+    set_consumer_timeout(node, CONSUMER_TIMEOUT_MS)
+    worker = story.start_worker("worker-2", "tasks", *QUIET_WORKER, env=env, echo=False)
+    story.say(f"A new worker takes the {HELD} held tasks back and holds them (its log is kept quiet) ...")
+    set_consumer_timeout(node, DEFAULT_CONSUMER_TIMEOUT_MS)  # its channel has read the short one
+    wait_until(lambda: queue_counts(api, CLASSIC)[1] == HELD, timeout=15, what="the worker to hold the tasks")
+    ended = eventually(lambda: not worker.running, timeout=CONSUMER_TIMEOUT_MS / 1000 + 8)
+    if ended:
+        error = worker.matches(r"Unrecoverable error: (PreconditionFailed\(406, '[^.]*)")
+        critical = worker.matches(r"CRITICAL/MainProcess\] (.*?)(\. Timeout|$)")
+        story.say(f"  worker-2 | {critical[0].group(1) if critical else worker.tail(3)}")
+        story.check(error and worker.returncode != 0,
+                    f"RabbitMQ {version} closed the channel {held_for(worker):.1f} s after the worker got the tasks "
+                    "(PRECONDITION_FAILED, delivery acknowledgement timed out), and Celery's worker "
+                    f"stopped: 'Unrecoverable error', exit code {worker.returncode}")
+        story.check(eventually(lambda: queue_counts(api, CLASSIC) == (HELD, 0), timeout=10),
+                    f"the {HELD} tasks are back in the queue, ready for the next worker")
+    else:
+        story.check(queue_counts(api, CLASSIC) == (0, HELD),
+                    f"RabbitMQ {version} left the worker alone: {HELD} deliveries unacknowledged "
+                    f"for {held_for(worker):.1f} s on a classic queue, longer than the timeout")
+        worker.interrupt()
+        worker.wait(timeout=20)
+    purge(node, CLASSIC)
+
+
+def native_delayed(story: Story, node: Node, env: dict, quorum_worker) -> dict:
+    story.section("3. A quorum queue and native delayed delivery: the delay lives in the broker")
+    api = Management(url=node.management_url, vhost="/")
+    worker = quorum_worker
+    worker.wait_for(r"\bready\.", timeout=30)
+    story.say("A worker of quorum_tasks.py started quietly during the scenes above: "
+              + worker.matches(r"Connected to .*")[-1].group(0))
+    delayed_queues = [q for q in api.queues() if q["name"].startswith("celery_delayed_")]
+    exchanges = [e for e in api.exchanges() if e["name"].startswith("celery_delayed_")]
+    story.check(len(delayed_queues) == 28 and len(exchanges) == 29,
+                f"the worker declared {len(delayed_queues)} celery_delayed_* quorum queues and {len(exchanges)} "
+                "exchanges (levels 27..0, and celery_delayed_delivery)")
+    sent = time.monotonic()
+    story.run("send", f"{LESSON}.send", "--app", "quorum_tasks", "--countdown", str(DELAY),
+              "--count", str(DELAYED), "--name", "later", env=env)
+    retries = {task: story.run(f"send-{task}", f"{LESSON}.send", "--app", "quorum_tasks", "--task", task,
+                               "--name", name, env=env)
+               for task, name in (("fetch", "https://example.org"), ("charge", "order-7"))}
+    bad = story.run("bad-input", f"{LESSON}.bad_input", env={**env, "TZ": "Asia/Tehran"})
+    story.run("send-now", f"{LESSON}.send", "--app", "quorum_tasks", "--name", "now", env=env)
+    worker.wait_for(r"Reminder: now-1", timeout=10)
+    level = f"celery_delayed_{DELAY.bit_length() - 1}"  # 4 s = binary 100: the queue whose TTL is 4 s
+    held = delayed_depths(node).get(level, 0)
+    story.check(not worker.matches(r"Reminder: later") and queue_counts(api, QUORUM)[1] == 0 and held == DELAYED,
+                f"the task for now ran at once; the {DELAYED} for later wait in the broker ({level}: {held} "
+                f"messages), none in the worker ({QUORUM}: 0 unacknowledged)")
+    worker.wait_for(r"Reminder: later", timeout=DELAY + 10, count=DELAYED)
+    late = worker.when(r"Reminder: later", -1) - sent
+    story.check(worker.count(r"Reminder: later") == DELAYED,
+                f"the {DELAYED} left the broker when due and ran {late:.1f} s after they were sent (countdown {DELAY} s)")
+
+    story.say("What breaks it: a direct exchange (Celery's default exchange type) ...")
+    direct = story.run("send-direct", f"{LESSON}.send", "--app", "quorum_tasks", "--countdown", "30",
+                       env={**env, "EXCHANGE_TYPE": "direct", "QUORUM_QUEUE": DIRECT})
+    line = direct.matches(r"WARNING celery.app.base: (Direct exchanges are not supported[^\n]*)")
+    story.check(line and eventually(lambda: depth(node, DIRECT) == 1, timeout=5),
+                f"the client logged '{line[0].group(1) if line else '(nothing)'}' and the task went straight into "
+                f"the quorum queue {DIRECT}: not delayed; a worker would take it and wait")
+    story.say(f"... and a queue no worker declared ({OTHER}: nothing bound it to celery_delayed_delivery):")
+    story.run("send-other", f"{LESSON}.send", "--app", "quorum_tasks", "--countdown", "1", "--name", "other",
+              env={**env, "QUORUM_QUEUE": OTHER})
+    return {"worker": worker, "retries": retries, "bad": bad, "other_sent": time.monotonic()}
+
+
+def retries_and_bad_input(story: Story, node: Node, env: dict, quorum: dict) -> None:
+    story.section("4. Retries with backoff go through the same delayed queues")
+    worker = quorum["worker"]
+    worker.wait_for(r"charge order-7-1: attempt 4", timeout=20)
+    worker.wait_for(r"fetch https://example.org-1 .*\n?|Task quorum_tasks.fetch\[.*succeeded", timeout=10)
+
+    def stamps(pattern):
+        return [float(m.group(1)) for m in worker.matches(pattern + r" at ([\d.]+)")]
+
+    def gaps(times):
+        return [round(b - a, 1) for a, b in zip(times, times[1:], strict=False)]
+
+    fetch, charge = stamps(r"fetch \S+: attempt \d"), stamps(r"charge \S+: attempt \d")
+    story.check(len(fetch) == 3 and all(0.9 <= g <= 2.5 for g in gaps(fetch)),
+                f"retry(countdown=1): 3 attempts, {gaps(fetch)} s apart, then it succeeded")
+    story.check(len(charge) == 4 and worker.matches(r"charge.*raised unexpected: Unavailable|Unavailable\(")
+                and [round(g) for g in gaps(charge)] in ([1, 2, 4], [1, 2, 5], [2, 2, 4], [1, 3, 4]),
+                f"autoretry_for + retry_backoff: 4 attempts, {gaps(charge)} s apart (1, 2, 4), then it failed")
+
+    story.section("Bad input: three mistakes, one line each")
+    bad = quorum["bad"]
+    worker.wait_for(r"Reminder: past countdown", timeout=10)
+    story.check(True, "countdown=-30: published with an eta in the past and run at once (no error)")
+    naive = bad.matches(r"naive.*eta (\S+),")
+    due = datetime.fromisoformat(naive[0].group(1)) - datetime.now(timezone.utc) if naive else timedelta(0)
+    story.check(due > timedelta(hours=3) and not worker.matches(r"Reminder: naive eta"),
+                f"a naive eta (Asia/Tehran local time): Celery read it as UTC, so it is due in {due.seconds / 3600:.1f} h, not in 5 s")
+    worker.wait_for(r"expires first|revoked|expired", timeout=10)
+    story.check(not worker.matches(r"Reminder: expires first"),
+                "eta later than expires: the worker discarded it (never ran)")
+    # Every delayed queue up to level 12 (4096 s) is empty again: only the naive eta (3.5 h) still waits.
+    gone = eventually(lambda: time.monotonic() > quorum["other_sent"] + 2
+                      and all(int(name.rpartition("_")[2]) > 12 for name in delayed_depths(node)), timeout=6)
+    story.check(gone and depth(node, OTHER) is None and not worker.matches(r"other-1"),
+                f"the task for {OTHER}, a queue no worker declared, left the delayed queues when due and was "
+                "dropped: the queue does not exist, and the task ran nowhere")
+
+
+def redis_story(story: Story, redis_side: dict) -> None:
+    story.section(f"5. Redis as the broker: a visibility timeout ({SHORT_VISIBILITY} s) shorter than the countdown ({REDIS_COUNTDOWN} s)")
+    short, long = redis_side["workers"][SHORT], redis_side["workers"][LONG]
+    short.wait_for(r"Reminder: short-1", timeout=15)
+    long.wait_for(r"Reminder: long-1", timeout=15)
+    wait_until(lambda: short.count(r"Reminder: short-1") >= 2, timeout=5, what="the second run")
+    runs = short.count(r"Reminder: short-1")
+    story.check(runs >= 2, f"visibility_timeout {SHORT_VISIBILITY} s: Redis handed the task out again while the worker "
+                           f"held it, and it ran {runs} times")
+    story.check(long.count(r"Reminder: long-1") == 1, "visibility_timeout 3600 s (Celery's default): it ran once")
+
+    story.section("6. Shutdown with a delayed task held")
+    story.run("send-held", f"{LESSON}.send", "--app", "redis_tasks", "--countdown", "60", "--name", "held",
+              env={"REDIS_QUEUE": LONG}, echo=False)
+    long.wait_for(r"Task redis_tasks.remind\[.*\] received", count=2, timeout=10)
+    long.popen.send_signal(signal.SIGQUIT)
+    long.wait(timeout=20)
+    client = redis_side["client"]
+    story.check(long.matches(r"Initiating Soft Shutdown") and long.matches(r"Restoring 1 unacknowledged")
+                and client.llen(LONG) == 1,
+                "cold shutdown (SIGQUIT) with soft shutdown on idle: the worker waited, then gave the held task "
+                "back to Redis (it is in the queue again)")
+
+def serve(story: Story) -> None:
+    node = start_node(story)
+    folder = Path(__file__).parent.relative_to(Path(__file__).parents[2])
+    story.say(f"\nThe node runs. In other terminals, in {folder}:\n"
+              f"  export AMQP_URL='{node.amqp_url}'\n"
+              "  celery -A tasks worker --loglevel INFO --concurrency 1\n"
+              "  python send.py --countdown 60 --count 5\n"
+              f"Management UI: http://127.0.0.1:{node.management_port} (course/course). Ctrl+C stops the node.")
+    while True:
+        time.sleep(3600)
+
+
+def main_story(story: Story) -> None:
+    if story.options.serve:
+        serve(story)
+    redis_side = redis_start(story)
+    node = start_node(story)
+    env = {"AMQP_URL": node.amqp_url}
+    redis_send(story, redis_side, SHORT)
+    # Scene 3's worker starts now, quietly: it declares its 28 delayed queues meanwhile.
+    quorum_worker = story.start_worker("q-worker", "quorum_tasks", *QUIET_WORKER, env=env, ready=None, echo=False)
+    classic_holds(story, node, env)
+    consumer_timeout(story, node, env)
+    # The short visibility timeout is shown; its worker goes before the other one gets its task:
+    # the unacked tasks of all workers on a Redis database are in one place (see the README).
+    redis_side["workers"][SHORT].interrupt()
+    redis_send(story, redis_side, LONG)
+    quorum = native_delayed(story, node, env, quorum_worker)
+    retries_and_bad_input(story, node, env, quorum)
+    redis_story(story, redis_side)
+    quorum["worker"].interrupt()
+    node.stop()
+
+
+def _options(parser):
+    parser.add_argument("--serve", action="store_true", help="only start the lesson's node and wait")
+
+
+def main(argv=None) -> int:
+    with Story(30, argv, options=_options) as story:
+        main_story(story)
+    return story.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())
