@@ -31,9 +31,10 @@ NODE_NAME, AMQP_PORT = "l30", 5690
 CONSUMER_TIMEOUT_MS, DEFAULT_CONSUMER_TIMEOUT_MS = 4000, 1800000
 # The management API refreshes its numbers every second (not every 5 s) for the demo's checks.
 NODE_CONFIG = "collect_statistics_interval = 1000\n"
-CLASSIC, QUORUM, DIRECT, OTHER = "lesson30_classic", "lesson30_quorum", "lesson30_direct", "lesson30_other"
+CLASSIC, QUORUM, QDIRECT, OTHER = "lesson30_classic", "lesson30_quorum", "lesson30_qdirect", "lesson30_other"
 SHORT, LONG = "lesson30_redis_short", "lesson30_redis_long"  # Redis lists (queues) of scene 5
 HELD, HELD_COUNTDOWN = 6, 30  # scene 1: six reminders for in 30 s
+ETA_LIMIT, QDIRECT_COUNTDOWN = 4, 7  # scene 2: worker_eta_task_limit; a countdown beyond the timeout
 DELAYED, DELAY = 5, 4  # scene 3: five reminders for in 4 s on the quorum queue
 REDIS_COUNTDOWN, SHORT_VISIBILITY = 5, 2  # scene 5: a 5 s countdown, a 2 s visibility timeout
 QUIET_WORKER = ("--concurrency", "1", "--pool", "threads", "--without-mingle", "--without-gossip")
@@ -125,60 +126,113 @@ def redis_send(story: Story, redis_side: dict, *queues: str) -> None:
                   str(REDIS_COUNTDOWN), "--name", queue.rpartition("_")[2], env=env, echo=False)
 
 
-def classic_holds(story: Story, node: Node, env: dict) -> None:
+def consumer_prefetch(api: Management, queue: str) -> int | None:
+    """The prefetch of the consumer on `queue` (per-consumer QoS), from the management API."""
+    found = [c.get("prefetch_count") for c in api.get("consumers") if c["queue"]["name"] == queue]
+    return found[0] if found else None
+
+
+def classic_holds(story: Story, node: Node, env: dict) -> int:
     story.section("1. A classic queue: the worker holds the delayed tasks")
     api = Management(url=node.management_url, vhost="/")
     worker = story.start_worker("worker", "tasks", *QUIET_WORKER, env=env)
     story.run("send", f"{LESSON}.send", "--countdown", str(HELD_COUNTDOWN), "--count", str(HELD),
               "--name", "later", env=env)
-    story.check(eventually(lambda: queue_counts(api, CLASSIC) == (0, HELD), timeout=10),
-                f"the management API shows {CLASSIC}: 0 ready, {HELD} unacknowledged: the broker handed all "
-                f"{HELD} over at once and the worker holds them until they are due")
-    prefetch = 4 + HELD
-    story.check(eventually(lambda: channel_prefetch(api) == prefetch, timeout=10),
-                f"the worker raised its channel's prefetch (global QoS) from 4 to {prefetch}: one more per held task")
     story.run("send-now", f"{LESSON}.send", "--name", "now", env=env)
-    worker.wait_for(r"Reminder: now-1", timeout=10)
-    story.check(not worker.matches(r"Reminder: later"), "a task sent for now ran at once; the held ones wait")
+    if node.install.version().startswith("3."):
+        story.check(eventually(lambda: queue_counts(api, CLASSIC) == (0, HELD), timeout=10),
+                    f"the management API shows {CLASSIC}: 0 ready, {HELD} unacknowledged: the broker handed all "
+                    f"{HELD} over at once and the worker holds them until they are due")
+        story.check(eventually(lambda: channel_prefetch(api) == 4 + HELD, timeout=10),
+                    f"the worker raised its channel's prefetch (global QoS) from 4 to {4 + HELD}: one more per held task")
+        worker.wait_for(r"Reminder: now-1", timeout=10)
+        story.check(not worker.matches(r"Reminder: later"), "the task sent for now ran at once; the held ones wait")
+    else:
+        # RabbitMQ 4.x has no global QoS: kombu 5.6+ sets a per-consumer prefetch, and a raised
+        # prefetch only reaches consumers that start later (celery/kombu#2469).
+        story.check(eventually(lambda: queue_counts(api, CLASSIC) == (HELD - 4 + 1, 4), timeout=10)
+                    and consumer_prefetch(api, CLASSIC) == 4,
+                    f"the management API shows {CLASSIC}: 4 unacknowledged (the consumer's prefetch, 4), "
+                    f"{HELD - 4 + 1} ready: {HELD - 4} for later and the task for now, behind them")
+        story.check(eventually(lambda: channel_prefetch(api) == 8, timeout=10) and not worker.matches(r"Reminder: now-1"),
+                    "Celery raised the prefetch to 8, but on 4.x that is the channel's value for consumers started "
+                    "later (per-consumer QoS): the running consumer keeps 4, and takes nothing else for "
+                    f"{HELD_COUNTDOWN} s, not even the task for now")
     story.say("Restarting the worker (SIGTERM, Celery's warm shutdown) ...")
     worker.interrupt()
     worker.wait(timeout=20)
-    story.check(eventually(lambda: queue_counts(api, CLASSIC) == (HELD, 0), timeout=10),
-                f"the worker is gone: the {HELD} held tasks are back in the queue ({HELD} ready, 0 unacknowledged)")
+    story.check(eventually(lambda: queue_counts(api, CLASSIC)[1] == 0 and depth(node, CLASSIC) >= HELD, timeout=10),
+                f"the worker is gone: the tasks it held are back in the queue, ready ({depth(node, CLASSIC)} ready, "
+                "0 unacknowledged)")
+    return depth(node, CLASSIC)
 
 
-def held_for(worker) -> float:
-    """Seconds from the worker's first 'received' line to its last line so far."""
-    return worker.times[-1] - worker.when(r"Task tasks.remind\[.*\] received")
+def held_for(worker, received: str) -> float:
+    """Seconds from the worker's first line matching `received` to its last line, or to now
+    while it still runs."""
+    end = time.monotonic() if worker.running else worker.times[-1]
+    return end - worker.when(received)
 
 
-def consumer_timeout(story: Story, node: Node, env: dict) -> None:
+def consumer_timeout(story: Story, node: Node, env: dict, total: int) -> None:
     story.section(f"2. The consumer timeout: {CONSUMER_TIMEOUT_MS} ms here (30 minutes by default)")
     api = Management(url=node.management_url, vhost="/")
     version = node.install.version()
     story.say(f"  rabbitmqctl -n {node.node} eval 'application:set_env(rabbit, consumer_timeout, {CONSUMER_TIMEOUT_MS}).'")
     set_consumer_timeout(node, CONSUMER_TIMEOUT_MS)
-    worker = story.start_worker("worker-2", "tasks", *QUIET_WORKER, env=env, echo=False)
-    story.say(f"A new worker takes the {HELD} held tasks back and holds them (its log is kept quiet) ...")
-    set_consumer_timeout(node, DEFAULT_CONSUMER_TIMEOUT_MS)  # its channel has read the short one
-    wait_until(lambda: queue_counts(api, CLASSIC)[1] == HELD, timeout=15, what="the worker to hold the tasks")
-    ended = eventually(lambda: not worker.running, timeout=CONSUMER_TIMEOUT_MS / 1000 + 8)
-    if ended:
-        error = worker.matches(r"Unrecoverable error: (PreconditionFailed\(406, '[^.]*)")
-        critical = worker.matches(r"CRITICAL/MainProcess\] (.*?)(\. Timeout|$)")
-        story.say(f"  worker-2 | {critical[0].group(1) if critical else worker.tail(3)}")
-        story.check(error and worker.returncode != 0,
-                    f"RabbitMQ {version} closed the channel {held_for(worker):.1f} s after the worker got the tasks "
-                    "(PRECONDITION_FAILED, delivery acknowledgement timed out), and Celery's worker "
-                    f"stopped: 'Unrecoverable error', exit code {worker.returncode}")
-        story.check(eventually(lambda: queue_counts(api, CLASSIC) == (HELD, 0), timeout=10),
-                    f"the {HELD} tasks are back in the queue, ready for the next worker")
+    classic = story.start_worker("worker-2", "tasks", *QUIET_WORKER, env={**env, "ETA_TASK_LIMIT": str(ETA_LIMIT)},
+                                 echo=False)
+    direct_env = {**env, "EXCHANGE_TYPE": "direct", "QUORUM_QUEUE": QDIRECT}
+    quorum = story.start_worker("worker-3", "quorum_tasks", *QUIET_WORKER, env=direct_env, echo=False)
+    story.say(f"Two workers, their logs kept quiet: worker-2 (worker_eta_task_limit = {ETA_LIMIT}) takes the held "
+              f"tasks of {CLASSIC} back; worker-3 consumes the quorum queue {QDIRECT} through a direct exchange.")
+    for worker in (classic, quorum):
+        worker.wait_for(r"\bready\.", timeout=30)
+    set_consumer_timeout(node, DEFAULT_CONSUMER_TIMEOUT_MS)  # their channels have read the short one
+    story.run("send-direct", f"{LESSON}.send", "--app", "quorum_tasks", "--countdown", str(QDIRECT_COUNTDOWN),
+              "--name", "direct", env=direct_env, echo=False)
+    warning = quorum.matches(r"WARNING/MainProcess\] (Exchange \S+ is a direct exchange[^\n]*)")
+    story.check(warning, f"worker-3 logged: '{warning[0].group(1) if warning else ''}' and 'ETA tasks published to "
+                         "this exchange will block the worker until the ETA arrives'")
+    story.check(eventually(lambda: queue_counts(api, CLASSIC) == (total - ETA_LIMIT, ETA_LIMIT), timeout=10)
+                and consumer_prefetch(api, CLASSIC) in (0, ETA_LIMIT) and channel_prefetch(api) <= ETA_LIMIT,
+                f"worker_eta_task_limit = {ETA_LIMIT}: worker-2 holds {ETA_LIMIT} and leaves {total - ETA_LIMIT} in the "
+                f"queue (prefetch {ETA_LIMIT}): less memory, but while it holds {ETA_LIMIT} it takes nothing else")
+    quorum.wait_for(r"Task quorum_tasks.remind\[.*\] received", timeout=10)
+    # Long enough for either broker to act: 3.x checks every second here, 4.3 times each delivery.
+    eventually(lambda: not classic.running or quorum.matches(r"ConsumerCancelled|PRECONDITION_FAILED"),
+               timeout=CONSUMER_TIMEOUT_MS / 1000 + 4)
+    closed = classic.matches(r"CRITICAL/MainProcess\] (Unrecoverable error: PreconditionFailed\(406, '[^.]*)")
+    if closed:
+        classic.wait(timeout=10)
+        story.say(f"  worker-2 | {closed[0].group(1)}")
+        story.check(classic.returncode != 0,
+                    f"RabbitMQ {version} closed worker-2's channel {held_for(classic, 'tasks.remind.*received'):.1f} s "
+                    f"after it got the tasks (PRECONDITION_FAILED), and Celery's worker stopped: 'Unrecoverable "
+                    f"error', exit code {classic.returncode}")
+        story.check(eventually(lambda: queue_counts(api, CLASSIC) == (total, 0), timeout=10),
+                    f"the {ETA_LIMIT} tasks it held are back in {CLASSIC} ({total} ready), for the next worker")
     else:
-        story.check(queue_counts(api, CLASSIC) == (0, HELD),
-                    f"RabbitMQ {version} left the worker alone: {HELD} deliveries unacknowledged "
-                    f"for {held_for(worker):.1f} s on a classic queue, longer than the timeout")
+        story.check(classic.running and queue_counts(api, CLASSIC) == (total - ETA_LIMIT, ETA_LIMIT),
+                    f"RabbitMQ {version} left worker-2 alone: {ETA_LIMIT} deliveries of the classic queue unacknowledged "
+                    f"for {held_for(classic, 'tasks.remind.*received'):.1f} s, longer than the timeout")
+    crashed = quorum.matches(r"CRITICAL/MainProcess\] Unrecoverable error: PreconditionFailed")
+    if crashed:
+        quorum.wait(timeout=10)
+        story.check(quorum.returncode != 0 and eventually(lambda: depth(node, QDIRECT) == 1, timeout=10),
+                    f"the quorum queue alike: RabbitMQ {version} closed worker-3's channel "
+                    f"{held_for(quorum, 'quorum_tasks.remind.*received'):.1f} s after it got its task, worker-3 "
+                    f"stopped (exit code {quorum.returncode}), and the task is back in {QDIRECT}")
+    else:
+        cancelled = quorum.matches(r"Connection to broker lost.*?\((ConsumerCancelled\(.*?'Basic.cancel'\))")
+        quorum.wait_for(r"Reminder: direct-1", timeout=QDIRECT_COUNTDOWN + 10)
+        story.check(cancelled and quorum.count(r"Reminder: direct-1") == 1
+                    and quorum.matches(r"Reminder: direct-1.*\(redelivered\)|received"),
+                    f"on the quorum queue RabbitMQ {version} cancelled worker-3's consumer after the timeout "
+                    f"(basic.cancel: '{cancelled[0].group(1)[:45] if cancelled else 'nothing'}...'); Celery took it as "
+                    "a lost connection, reconnected, got the task again and ran it once, when due")
+    for worker in (classic, quorum):
         worker.interrupt()
-        worker.wait(timeout=20)
     purge(node, CLASSIC)
 
 
@@ -214,14 +268,8 @@ def native_delayed(story: Story, node: Node, env: dict, quorum_worker) -> dict:
     story.check(worker.count(r"Reminder: later") == DELAYED,
                 f"the {DELAYED} left the broker when due and ran {late:.1f} s after they were sent (countdown {DELAY} s)")
 
-    story.say("What breaks it: a direct exchange (Celery's default exchange type) ...")
-    direct = story.run("send-direct", f"{LESSON}.send", "--app", "quorum_tasks", "--countdown", "30",
-                       env={**env, "EXCHANGE_TYPE": "direct", "QUORUM_QUEUE": DIRECT})
-    line = direct.matches(r"WARNING celery.app.base: (Direct exchanges are not supported[^\n]*)")
-    story.check(line and eventually(lambda: depth(node, DIRECT) == 1, timeout=5),
-                f"the client logged '{line[0].group(1) if line else '(nothing)'}' and the task went straight into "
-                f"the quorum queue {DIRECT}: not delayed; a worker would take it and wait")
-    story.say(f"... and a queue no worker declared ({OTHER}: nothing bound it to celery_delayed_delivery):")
+    story.say("What breaks it: a direct exchange (scene 2's worker-3), and a queue no worker declared "
+              f"({OTHER}: nothing bound it to celery_delayed_delivery):")
     story.run("send-other", f"{LESSON}.send", "--app", "quorum_tasks", "--countdown", "1", "--name", "other",
               env={**env, "QUORUM_QUEUE": OTHER})
     return {"worker": worker, "retries": retries, "bad": bad, "other_sent": time.monotonic()}
@@ -309,8 +357,8 @@ def main_story(story: Story) -> None:
     redis_send(story, redis_side, SHORT)
     # Scene 3's worker starts now, quietly: it declares its 28 delayed queues meanwhile.
     quorum_worker = story.start_worker("q-worker", "quorum_tasks", *QUIET_WORKER, env=env, ready=None, echo=False)
-    classic_holds(story, node, env)
-    consumer_timeout(story, node, env)
+    total = classic_holds(story, node, env)
+    consumer_timeout(story, node, env, total)
     # The short visibility timeout is shown; its worker goes before the other one gets its task:
     # the unacked tasks of all workers on a Redis database are in one place (see the README).
     redis_side["workers"][SHORT].interrupt()
