@@ -200,8 +200,9 @@ def consumer_timeout(story: Story, node: Node, env: dict, total: int) -> None:
                 f"queue (prefetch {ETA_LIMIT}): less memory, but while it holds {ETA_LIMIT} it takes nothing else")
     quorum.wait_for(r"Task quorum_tasks.remind\[.*\] received", timeout=10)
     # Long enough for either broker to act: 3.x checks every second here, 4.3 times each delivery.
-    eventually(lambda: not classic.running or quorum.matches(r"ConsumerCancelled|PRECONDITION_FAILED"),
-               timeout=CONSUMER_TIMEOUT_MS / 1000 + 4)
+    deadline = time.monotonic() + CONSUMER_TIMEOUT_MS / 1000 + 4
+    eventually(lambda: quorum.matches(r"ConsumerCancelled|Unrecoverable error"), timeout=deadline - time.monotonic())
+    eventually(lambda: not classic.running, timeout=max(0.0, deadline - time.monotonic()))
     closed = classic.matches(r"CRITICAL/MainProcess\] (Unrecoverable error: PreconditionFailed\(406, '[^.]*)")
     if closed:
         classic.wait(timeout=10)
@@ -320,6 +321,8 @@ def redis_story(story: Story, redis_side: dict) -> None:
     long.wait_for(r"Reminder: long-1", timeout=15)
     wait_until(lambda: short.count(r"Reminder: short-1") >= 2, timeout=5, what="the second run")
     runs = short.count(r"Reminder: short-1")
+    for line in short.matches(r"(Reminder: short-1.*|Restoring \d+ unacknowledged.*)") + long.matches(r"Reminder: long-1.*"):
+        story.say(f"  redis-{'short' if 'short' in line.group(0) else 'long'} | {line.group(0)}")
     story.check(runs >= 2, f"visibility_timeout {SHORT_VISIBILITY} s: Redis handed the task out again while the worker "
                            f"held it, and it ran {runs} times")
     story.check(long.count(r"Reminder: long-1") == 1, "visibility_timeout 3600 s (Celery's default): it ran once")
@@ -331,6 +334,8 @@ def redis_story(story: Story, redis_side: dict) -> None:
     long.popen.send_signal(signal.SIGQUIT)
     long.wait(timeout=20)
     client = redis_side["client"]
+    for line in long.matches(r"(Initiating Soft Shutdown.*|Restoring \d+ unacknowledged.*)"):
+        story.say(f"  redis-long | {line.group(0)}")
     story.check(long.matches(r"Initiating Soft Shutdown") and long.matches(r"Restoring 1 unacknowledged")
                 and client.llen(LONG) == 1,
                 "cold shutdown (SIGQUIT) with soft shutdown on idle: the worker waited, then gave the held task "
@@ -356,9 +361,10 @@ def main_story(story: Story) -> None:
     env = {"AMQP_URL": node.amqp_url}
     redis_send(story, redis_side, SHORT)
     # Scene 3's worker starts now, quietly: it declares its 28 delayed queues meanwhile.
-    quorum_worker = story.start_worker("q-worker", "quorum_tasks", *QUIET_WORKER, env=env, ready=None, echo=False)
-    total = classic_holds(story, node, env)
-    consumer_timeout(story, node, env, total)
+    quorum_worker = story.start_worker("q-worker", "quorum_tasks", *QUIET_WORKER, env=env, ready=None)
+    with quorum_worker.quiet():  # its banner would land in the middle of scenes 1 and 2
+        total = classic_holds(story, node, env)
+        consumer_timeout(story, node, env, total)
     # The short visibility timeout is shown; its worker goes before the other one gets its task:
     # the unacked tasks of all workers on a Redis database are in one place (see the README).
     redis_side["workers"][SHORT].interrupt()
