@@ -45,7 +45,9 @@ def fetch(self, url):
     return f"{url} fetched"
 
 
-@app.task(bind=True, autoretry_for=(Unavailable,), retry_backoff=True, retry_jitter=False, max_retries=3)
+# throws: an expected failure, logged in one line (no traceback) when the last retry fails too.
+@app.task(bind=True, autoretry_for=(Unavailable,), retry_backoff=True, retry_jitter=False, max_retries=3,
+          throws=(Unavailable,))
 def charge(self, order):
     """Always fails: retried after 1, 2 and 4 s (retry_backoff), then gives up."""
     print(f"[x] charge {order}: attempt {self.request.retries + 1} at {time.time():.2f}", flush=True)
