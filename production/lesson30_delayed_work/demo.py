@@ -174,6 +174,12 @@ def held_for(worker, received: str) -> float:
     return end - worker.when(received)
 
 
+def cancel_after(worker) -> float:
+    """Seconds from worker-3's first delivery to the broker's cancel (0 if there was none)."""
+    lost = worker.when(r"Connection to broker lost")
+    return lost - worker.when(r"Task quorum_tasks.remind\[.*\] received") if lost else 0.0
+
+
 def consumer_timeout(story: Story, node: Node, env: dict, total: int) -> None:
     story.section(f"2. The consumer timeout: {CONSUMER_TIMEOUT_MS} ms here (30 minutes by default)")
     api = Management(url=node.management_url, vhost="/")
@@ -229,8 +235,9 @@ def consumer_timeout(story: Story, node: Node, env: dict, total: int) -> None:
         quorum.wait_for(r"Reminder: direct-1", timeout=QDIRECT_COUNTDOWN + 10)
         story.check(cancelled and quorum.count(r"Reminder: direct-1") == 1
                     and quorum.matches(r"Reminder: direct-1.*\(redelivered\)|received"),
-                    f"on the quorum queue RabbitMQ {version} cancelled worker-3's consumer after the timeout "
-                    f"(basic.cancel: '{cancelled[0].group(1)[:45] if cancelled else 'nothing'}...'); Celery took it as "
+                    f"on the quorum queue RabbitMQ {version} cancelled worker-3's consumer "
+                    f"{cancel_after(quorum):.1f} s after the delivery (basic.cancel: "
+                    f"'{cancelled[0].group(1)[:45] if cancelled else 'nothing'}...'); Celery took it as "
                     "a lost connection, reconnected, got the task again and ran it once, when due")
     for worker in (classic, quorum):
         worker.interrupt()
