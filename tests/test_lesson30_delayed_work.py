@@ -82,7 +82,7 @@ def test_the_consumer_timeout_per_version(demo):
         assert "[ok] the quorum queue alike: RabbitMQ 3.10" in out
     else:
         assert re.search(r"\[ok\] RabbitMQ 4\.\S+ left worker-2 alone: 4 deliveries of the classic queue "
-                         r"unacknowledged for [5-9]\.\d s", out)
+                         r"unacknowledged for \d+\.\d s", out)
         assert re.search(r"\[ok\] on the quorum queue RabbitMQ 4\.\S+ cancelled worker-3's consumer "
                          r"[4-6]\.\d s after the delivery \(basic.cancel", out)
 
