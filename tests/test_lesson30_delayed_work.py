@@ -73,7 +73,7 @@ def test_the_consumer_timeout_per_version(demo):
     out = demo["out"]
     assert re.search(r"\[ok\] worker-3 logged: 'Exchange lesson30_qdirect is a direct exchange and native delayed "
                      r"delivery do not support direct exchanges\.'", out)
-    assert re.search(r"\[ok\] worker_eta_task_limit = 4: worker-2 holds 4 and leaves [23] in the queue \(prefetch 4\)", out)
+    assert re.search(r"\[ok\] worker_eta_task_limit = 4: worker-2 took 4 and left [23] in the queue", out)
     if demo["version"].startswith("3."):
         assert re.search(r"worker-2 \| Unrecoverable error: PreconditionFailed\(406, 'PRECONDITION_FAILED - "
                          r"delivery acknowledgement on channel 1 timed out", out)
