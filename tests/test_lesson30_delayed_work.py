@@ -100,6 +100,8 @@ def test_retries_and_their_times(demo):
     out = demo["out"]
     assert re.search(r"\[ok\] retry\(countdown=1\): 3 attempts, \[[\d.]+, [\d.]+\] s apart", out)
     assert re.search(r"\[ok\] autoretry_for \+ retry_backoff: 4 attempts, \[[\d.]+, [\d.]+, [\d.]+\] s apart", out)
+    assert ("[ok] the result backend (Redis) holds fetch: SUCCESS 'https://example.org-1 fetched', "
+            "charge: FAILURE Unavailable") in out
 
 
 def test_bad_input_one_line_each(demo):

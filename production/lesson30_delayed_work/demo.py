@@ -11,6 +11,7 @@ at the end. Delays are seconds instead of hours.
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import time
@@ -90,6 +91,12 @@ def delayed_depths(node: Node) -> dict[str, int]:
             if count:
                 found[f"celery_delayed_{level}"] = count
     return found
+
+
+def stored_result(task_id: str) -> dict:
+    """The task's result document in the result backend (Redis: celery-task-meta-ID), or {}."""
+    stored = redis_client.Redis.from_url(settings.REDIS_URL, socket_timeout=5).get(f"celery-task-meta-{task_id}")
+    return json.loads(stored) if stored else {}
 
 
 def purge(node: Node, queue: str) -> None:
@@ -305,6 +312,13 @@ def retries_and_bad_input(story: Story, node: Node, env: dict, quorum: dict) -> 
                 and [round(g) for g in gaps(charge)] in ([1, 2, 4], [1, 2, 5], [2, 2, 4], [1, 3, 4]),
                 f"autoretry_for + retry_backoff: 4 attempts, {gaps(charge)} s apart (1, 2, 4), then it failed "
                 "('raised expected: Unavailable', one line: throws=)")
+    results = {task: stored_result(process.matches(r"task (\S+)$")[0].group(1))
+               for task, process in quorum["retries"].items()}
+    story.check(results["fetch"].get("status") == "SUCCESS" and results["fetch"].get("result") == "https://example.org-1 fetched"
+                and results["charge"].get("status") == "FAILURE" and results["charge"].get("result", {}).get(
+                    "exc_type") == "Unavailable",
+                f"the result backend (Redis) holds fetch: SUCCESS {results['fetch'].get('result')!r}, "
+                f"charge: FAILURE {results['charge'].get('result', {}).get('exc_type')}: the retries were one task each")
 
     story.section("Bad input: three mistakes, one line each")
     bad = quorum["bad"]
