@@ -80,11 +80,15 @@ def test_the_consumer_timeout_per_version(demo):
         assert re.search(r"closed worker-2's channel [4-7]\.\d s after it got the tasks \(PRECONDITION_FAILED\), "
                          r"and Celery's worker stopped: 'Unrecoverable error', exit code 1", out)
         assert "[ok] the quorum queue alike: RabbitMQ 3.10" in out
+        assert ("[ok] RabbitMQ 3.10.8 refused a policy with consumer-timeout (Validation failed "
+                '[{<<"consumer-timeout">>,3600000}] are not recognised policy settings)') in out
     else:
         assert re.search(r"\[ok\] RabbitMQ 4\.\S+ left worker-2 alone: 4 deliveries of the classic queue "
                          r"unacknowledged for \d+\.\d s", out)
         assert re.search(r"\[ok\] on the quorum queue RabbitMQ 4\.\S+ cancelled worker-3's consumer "
                          r"[4-6]\.\d s after the delivery \(basic.cancel", out)
+        assert re.search(r"\[ok\] worker-4's quorum queue lesson30_qpolicy has a policy with consumer-timeout = 1 h: "
+                         r"RabbitMQ 4\.\S+ left it alone", out)
 
 
 def test_native_delayed_delivery_on_the_quorum_queue(demo):

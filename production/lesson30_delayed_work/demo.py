@@ -11,6 +11,7 @@ at the end. Delays are seconds instead of hours.
 
 from __future__ import annotations
 
+import html
 import json
 import signal
 import sys
@@ -21,6 +22,7 @@ from pathlib import Path
 import pika
 import pika.exceptions
 import redis as redis_client
+import requests
 
 from lessons import broker, settings
 from lessons.management import Management
@@ -33,6 +35,7 @@ CONSUMER_TIMEOUT_MS, DEFAULT_CONSUMER_TIMEOUT_MS = 4000, 1800000
 # The management API refreshes its numbers every second (not every 5 s) for the demo's checks.
 NODE_CONFIG = "collect_statistics_interval = 1000\n"
 CLASSIC, QUORUM, QDIRECT, OTHER = "lesson30_classic", "lesson30_quorum", "lesson30_qdirect", "lesson30_other"
+QPOLICY = "lesson30_qpolicy"  # scene 2: a quorum queue whose policy sets a consumer timeout of its own
 SHORT, LONG = "lesson30_redis_short", "lesson30_redis_long"  # Redis lists (queues) of scene 5
 HELD, HELD_COUNTDOWN = 6, 30  # scene 1: six reminders for in 30 s
 ETA_LIMIT, QDIRECT_COUNTDOWN = 4, 7  # scene 2: worker_eta_task_limit; a countdown beyond the timeout
@@ -181,6 +184,21 @@ def held_for(worker, received: str) -> float:
     return end - worker.when(received)
 
 
+def consumer_timeout_policy(story: Story, node: Node) -> str:
+    """A policy giving QPOLICY a consumer timeout of one hour, whatever the node's (RabbitMQ 3.12+).
+    Returns '' when the node took it, else its answer."""
+    api = Management(url=node.management_url, vhost="/")
+    body = {"pattern": f"^{QPOLICY}$", "apply-to": "queues", "definition": {"consumer-timeout": 3600000}}
+    story.say(f"  rabbitmqctl -n {node.node} set_policy --apply-to queues lesson30-timeout '^{QPOLICY}$' "
+              "'{\"consumer-timeout\": 3600000}'")
+    try:
+        api.put("policies", "/", "lesson30-timeout", body=body)
+    except requests.HTTPError as exc:
+        answer = exc.response.json().get("reason", exc.response.text) if exc.response is not None else str(exc)
+        return html.unescape(" ".join(str(answer).split()))[:120] or "refused"
+    return ""
+
+
 def cancel_after(worker) -> float:
     """Seconds from worker-3's first delivery to the broker's cancel (0 if there was none)."""
     lost = worker.when(r"Connection to broker lost")
@@ -199,6 +217,10 @@ def consumer_timeout(story: Story, node: Node, env: dict, total: int) -> None:
     quorum = story.start_worker("worker-3", "quorum_tasks", *QUIET_WORKER, env=direct_env, echo=False)
     story.say(f"Two workers, their logs kept quiet: worker-2 (worker_eta_task_limit = {ETA_LIMIT}) takes the held "
               f"tasks of {CLASSIC} back; worker-3 consumes the quorum queue {QDIRECT} through a direct exchange.")
+    policy_refused, guarded = consumer_timeout_policy(story, node), None
+    if not policy_refused:
+        guarded = story.start_worker("worker-4", "quorum_tasks", *QUIET_WORKER,
+                                     env={**env, "EXCHANGE_TYPE": "direct", "QUORUM_QUEUE": QPOLICY}, echo=False)
     # Checked as soon as worker-2 holds its tasks: the consumer timeout ends that a few seconds later.
     # A passive declare shows the ready count at once; the management API's counts lag a second.
     classic.wait_for(r"Task tasks.remind\[.*\] received", timeout=30, count=ETA_LIMIT)
@@ -207,10 +229,14 @@ def consumer_timeout(story: Story, node: Node, env: dict, total: int) -> None:
                 f"worker_eta_task_limit = {ETA_LIMIT}: worker-2 took {ETA_LIMIT} and left {total - ETA_LIMIT} in the "
                 f"queue (its prefetch stops at {ETA_LIMIT}): less memory, but while it holds {ETA_LIMIT} it takes "
                 "nothing else")
-    quorum.wait_for(r"\bready\.", timeout=30)
+    for worker in filter(None, (quorum, guarded)):
+        worker.wait_for(r"\bready\.", timeout=30)
     set_consumer_timeout(node, DEFAULT_CONSUMER_TIMEOUT_MS)  # their channels have read the short one
     story.run("send-direct", f"{LESSON}.send", "--app", "quorum_tasks", "--countdown", str(QDIRECT_COUNTDOWN),
               "--name", "direct", env=direct_env, echo=False)
+    if guarded:
+        story.run("send-policy", f"{LESSON}.send", "--app", "quorum_tasks", "--countdown", str(QDIRECT_COUNTDOWN),
+                  "--name", "policy", env={**direct_env, "QUORUM_QUEUE": QPOLICY}, echo=False)
     warning = quorum.matches(r"WARNING/MainProcess\] (Exchange \S+ is a direct exchange[^\n]*)")
     story.check(warning, f"worker-3 logged: '{warning[0].group(1) if warning else ''}' and 'ETA tasks published to "
                          "this exchange will block the worker until the ETA arrives'")
@@ -249,7 +275,18 @@ def consumer_timeout(story: Story, node: Node, env: dict, total: int) -> None:
                     f"{cancel_after(quorum):.1f} s after the delivery (basic.cancel: "
                     f"'{cancelled[0].group(1)[:45] if cancelled else 'nothing'}...'); Celery took it as "
                     "a lost connection, reconnected, got the task again and ran it once, when due")
-    for worker in (classic, quorum):
+    if guarded:
+        guarded.wait_for(r"Reminder: policy-1|Unrecoverable error", timeout=QDIRECT_COUNTDOWN + 10)
+        if guarded.matches(r"Reminder: policy-1") and not guarded.matches(r"Connection to broker lost|Unrecoverable"):
+            story.check(True, f"worker-4's quorum queue {QPOLICY} has a policy with consumer-timeout = 1 h: RabbitMQ "
+                              f"{version} left it alone, and it ran its task once, when due")
+        else:
+            story.check(version.startswith("3."), f"RabbitMQ {version} accepted the consumer-timeout policy on {QPOLICY} "
+                                                  "but did not apply it: worker-4 met the 4 s timeout too")
+    else:
+        story.check(version.startswith("3."), f"RabbitMQ {version} refused a policy with consumer-timeout "
+                                              f"({policy_refused}): per-queue timeouts came with 3.12")
+    for worker in filter(None, (classic, quorum, guarded)):
         worker.interrupt()
     purge(node, CLASSIC)
 
