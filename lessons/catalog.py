@@ -261,6 +261,15 @@ LESSONS: tuple[Lesson, ...] = (
         "Unit tests of task functions; why task_always_eager hides serialization and routing bugs; celery.contrib.pytest's "
         "celery_app and celery_worker on the real broker; retries, time limits, a chord; pytest-celery for Docker users.",
     ),
+    Lesson(
+        30, "delayed-work", "Delayed and scheduled work",
+        "production.lesson30_delayed_work",
+        (RABBITMQ, MANAGEMENT, REDIS),
+        ("send", "bad_input", WORKER, "quorum_worker: celery -A quorum_tasks worker --loglevel INFO",
+         "redis_worker: celery -A redis_tasks worker --loglevel INFO"),
+        "countdown, eta and retries: held by the worker on a classic queue, the consumer timeout, native delayed "
+        "delivery on a quorum queue, Redis's visibility timeout, soft shutdown, three mistakes.",
+    ),
 )
 
 

@@ -162,4 +162,9 @@ LESSONS_FA: dict[int, PersianLesson] = {
         "celery_app و celery_worker از celery.contrib.pytest روی بروکر واقعی؛ تلاش دوباره، محدودیت زمانی، "
         "یک chord؛ pytest-celery برای کسانی که Docker دارند.",
     ),
+    30: PersianLesson(
+        "کار تأخیری و زمان‌بندی‌شده",
+        "countdown، eta و تلاش دوباره: ورکری که روی صف کلاسیک تسک‌ها را نگه می‌دارد، مهلت مصرف‌کننده، تحویل تأخیری "
+        "بومی روی صف کوئروم، visibility timeout در Redis، خاموشی نرم (soft shutdown)، و سه اشتباه رایج.",
+    ),
 }

@@ -177,3 +177,29 @@ def test_part_3_lessons_26_and_27_run_copied_out(project):
         assert refused.stdout.strip() == ("Set AMQPS_URL (it holds a user and password, so it has no "
                                           "default in the code)."), refused.stdout
     print(f"copied part 3 lessons: {time.monotonic() - started:.1f} s in all")
+
+
+def test_lesson_30_redis_worker_runs_copied_out(project):
+    """Lesson 30's Redis side from the copy, with only celery[redis]: a worker of redis_tasks.py
+    (Redis as the broker) runs a reminder that send.py sent for in 1 s."""
+    started = time.monotonic()
+    python = make_venv(project / "venv-lesson30", "celery[redis]>=5.6,<5.8")
+    queue = "lesson30_copied"
+    env = learner_env(python, REDIS_QUEUE=queue, **celery_env())
+    delayed = copy_lesson(30, project)
+    celery = os.path.join(os.path.dirname(python), "celery")
+    worker = start([celery, "-A", "redis_tasks", "worker", "--pool", "threads", "--concurrency", "1",
+                    "--without-mingle", "--without-gossip", "--loglevel", "INFO"], delayed, env)
+    try:
+        read_until(worker, "ready.", timeout=60)
+        sent = run([python, "send.py", "--app", "redis_tasks", "--countdown", "1", "--name", "copied"], delayed, env)
+        assert sent.returncode == 0 and "for in 1 s" in sent.stdout, sent.stdout
+        read_until(worker, "Reminder: copied-1", timeout=30)
+    finally:
+        logged = stop(worker, signal.SIGTERM)  # Celery's warm shutdown
+        import redis
+
+        client = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=5)
+        client.delete(queue, *client.scan_iter(f"_kombu.binding*{queue}*"))
+    assert "Traceback" not in logged, logged
+    print(f"copied lesson 30: {time.monotonic() - started:.1f} s in all")
