@@ -174,9 +174,9 @@ LONGEST_FIRST = ["test_exercises", "test_lesson25_cluster", "test_lesson23_other
                  "test_rabbitmq4_script", "test_lesson29_testing", "test_lesson26_pressure",
                  "test_lesson19_flower", "test_lesson17_routing", "test_exercises_bad_input",
                  "test_copied_lessons"]
-LONGEST_SECOND = ["test_lesson28_performance", "test_lesson26_pressure", "test_lesson19_flower",
-                  "test_lesson25_cluster", "test_lesson17_routing", "test_lesson23_other_languages",
-                  "test_lesson00_install"]
+LONGEST_SECOND = ["test_lesson28_performance", "test_lesson26_pressure", "test_lesson30_delayed_work",
+                  "test_lesson19_flower", "test_lesson25_cluster", "test_lesson17_routing",
+                  "test_lesson23_other_languages", "test_lesson00_install"]
 LAST_SECOND = ["test_exercises"]
 
 
