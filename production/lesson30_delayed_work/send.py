@@ -12,7 +12,7 @@ import logging
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Send reminders, due now or later.")
-    parser.add_argument("--app", default="tasks", help="tasks, quorum_tasks or redis_tasks")
+    parser.add_argument("--app", default="tasks", choices=("tasks", "quorum_tasks", "redis_tasks"))
     parser.add_argument("--countdown", type=float, default=0, help="seconds from now; 0: at once")
     parser.add_argument("--count", type=int, default=1)
     parser.add_argument("--name", default="reminder")
@@ -21,8 +21,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(levelname)s %(name)s: %(message)s")  # shows Celery's warnings
 
+    if args.count < 1:
+        parser.error("--count must be 1 or more")
     tasks = importlib.import_module(args.app)
-    task = getattr(tasks, args.task)
+    task = getattr(tasks, args.task, None)
+    if task is None or not hasattr(task, "apply_async"):
+        parser.error(f"{args.app}.py has no task {args.task!r}")
     options = {"queue": args.queue} if args.queue else {}
     for number in range(1, args.count + 1):
         what = f"{args.name}-{number}"
