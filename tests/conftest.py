@@ -79,6 +79,11 @@ def pytest_sessionfinish(session, exitstatus):
 
     if _xdist_controller(session.config):
         return
+    if hasattr(session.config, "workeroutput"):  # sent to the controller: pytest_testnodedown
+        from helpers import SUMMARY_LINES
+
+        session.config.workeroutput["course_lock_waits"] = dict(_LOCK_WAITS)
+        session.config.workeroutput["course_summary_lines"] = session.config.stash.get(SUMMARY_LINES, [])
     try:
         Management(vhost=SANDBOX_VHOST).delete_vhost(SANDBOX_VHOST)
         _redis().flushdb()
@@ -226,6 +231,14 @@ _STARTED = time.monotonic()
 # waiting for a lesson's lock that the other session held: the cost of each lesson per leg.
 _MODULE_SECONDS: dict[str, float] = {}
 _LOCK_WAITS: dict[str, float] = {}
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """A pytest-xdist worker's lock waits and summary lines, for the summary its controller prints."""
+    output = getattr(node, "workeroutput", {})
+    from helpers import SUMMARY_LINES
+
+    _LOCK_WAITS.update(output.get("course_lock_waits", {}))
+    node.config.stash.setdefault(SUMMARY_LINES, []).extend(output.get("course_summary_lines", []))
 
 
 def pytest_runtest_logreport(report):
@@ -264,6 +277,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         for seconds, module in costly:
             waited = _LOCK_WAITS.get(module, 0.0)
             terminalreporter.write_line(f"  {seconds:6.0f}  {module}" + (f"  ({waited:.0f})" if waited >= 1 else ""))
+    from helpers import SUMMARY_LINES
+
+    for extra in config.stash.get(SUMMARY_LINES, []):
+        terminalreporter.write_line(extra)
     terminalreporter.write_line(line)
     if (path := os.environ.get("COURSE_LEG_SUMMARY")) and not hasattr(config, "workerinput"):
         Path(path).write_text(line + "\n", encoding="utf-8")

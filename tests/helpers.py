@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import psutil
+import pytest
 
 from lessons import catalog
 from lessons.broker import celery_env
@@ -21,6 +22,9 @@ from lessons.processes import Process, launch_argv
 from lessons.waiting import ReadinessTimeout, eventually, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
+# Lines a test module adds to its session's summary (the exercise checks' timings): conftest.py
+# prints them, and ships them from a pytest-xdist worker to the controller that prints.
+SUMMARY_LINES = pytest.StashKey[list]()
 
 
 def run_lesson(number: int, *args: str, timeout: float = 90, env: dict | None = None,
