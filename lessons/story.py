@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import signal
 import sys
 import threading
@@ -97,6 +98,10 @@ class Story:
         else:
             handled = False  # a real bug: show its traceback after cleaning up
             self.exit_code = 1
+        # A second Ctrl+C (an impatient learner, or a test runner stopping) must not cut the
+        # cleanup short: nodes of the lesson's own would outlive the demo.
+        for sig in self._old_handlers:
+            signal.signal(sig, self._while_stopping)
         self.stop_all()
         self._run_cleanups()
         for sig, handler in self._old_handlers.items():
@@ -110,6 +115,11 @@ class Story:
             self._pending_signal = signum
             return
         self._raise_for(signum)
+
+    @staticmethod
+    def _while_stopping(signum, frame):
+        # os.write: print() may be in the middle of a write of its own here.
+        os.write(1, b"(Still stopping everything this demo started: a moment.)\n")
 
     @staticmethod
     def _raise_for(signum: int):

@@ -35,9 +35,28 @@ def run_lesson(number: int, *args: str, timeout: float = 90, env: dict | None = 
         argv += ["--role", role]
     if args:
         argv += ["--", *args]
-    return subprocess.run(argv, cwd=ROOT, capture_output=False, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True, timeout=timeout,
-                          env={**os.environ, **(env or {})})
+    process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env={**os.environ, **(env or {})})
+    try:
+        out, _ = process.communicate(timeout=timeout)
+    except BaseException:  # a deadline, or the test run interrupted: the demo cleans up first
+        end_demo(process)
+        raise
+    return subprocess.CompletedProcess(argv, process.returncode, out)
+
+
+def end_demo(process: subprocess.Popen, grace: float = 90) -> str:
+    """Stop a demo that is still running as a learner would, with Ctrl+C, and give it time to
+    stop its nodes and workers (killed at once, it would leave them behind); killed only if it
+    has not ended after `grace` seconds. Its remaining output."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGINT)
+    try:
+        rest, _ = process.communicate(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        rest, _ = process.communicate()
+    return rest or ""
 
 
 def assert_clean_run(result: subprocess.CompletedProcess) -> str:
@@ -127,8 +146,7 @@ def interrupt_at(process: subprocess.Popen, text: str | re.Pattern, sig: int = s
         rest, _ = process.communicate(timeout=30)
     finally:
         if process.poll() is None:
-            process.kill()
-            process.communicate()
+            end_demo(process)
     return seen + rest
 
 

@@ -7,7 +7,7 @@ import select
 import subprocess
 import sys
 
-from helpers import ROOT, assert_clean_run, run_lesson, sandbox_processes
+from helpers import ROOT, assert_clean_run, end_demo, run_lesson, sandbox_processes
 
 from lessons.waiting import eventually
 
@@ -49,7 +49,7 @@ def test_demo_on_a_terminal_draws_live_bars():
         demo.wait(timeout=30)
     finally:
         if demo.poll() is None:
-            demo.kill()
+            end_demo(demo)
         os.close(main)
     out = b"".join(chunks).decode("utf-8", "replace")
     assert demo.returncode == 0, out

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import ROOT, assert_clean_run, read_until, run_lesson, start_lesson
+from helpers import ROOT, assert_clean_run, end_demo, read_until, run_lesson, start_lesson
 
 from lessons.broker import celery_env
 from production.lesson24_services import render
@@ -111,7 +111,7 @@ def test_ctrl_c_during_celery_multi_stops_every_process():
             rest, _ = demo.communicate(timeout=90)
         finally:
             if demo.poll() is None:
-                demo.kill()
+                end_demo(demo)
     assert demo.returncode == 130, rest
     assert "Interrupted. Stopping everything this demo started" in rest
     assert "Traceback" not in seen + rest

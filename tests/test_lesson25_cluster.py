@@ -15,7 +15,15 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from helpers import ROOT, assert_clean_run, lesson_processes, read_until, run_lesson, start_lesson
+from helpers import (
+    ROOT,
+    assert_clean_run,
+    end_demo,
+    lesson_processes,
+    read_until,
+    run_lesson,
+    start_lesson,
+)
 
 from lessons import nodes, settings
 from lessons.waiting import eventually, wait_until
@@ -122,7 +130,7 @@ def test_ctrl_c_while_the_nodes_join_stops_every_node():
         rest, _ = demo.communicate(timeout=90)
     finally:
         if demo.poll() is None:
-            demo.kill()
+            end_demo(demo)
     assert demo.returncode == 130, rest
     assert "Interrupted. Stopping everything this demo started" in rest and "Traceback" not in rest
     assert lesson_nodes() == [] and lesson_folders() == [] and not nodes.port_taken(FRONT)

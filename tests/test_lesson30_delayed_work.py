@@ -8,7 +8,14 @@ import signal
 
 import pytest
 import redis
-from helpers import assert_clean_run, lesson_processes, read_until, run_lesson, start_lesson
+from helpers import (
+    assert_clean_run,
+    end_demo,
+    lesson_processes,
+    read_until,
+    run_lesson,
+    start_lesson,
+)
 from shared_broker import assert_unchanged, settings
 
 from lessons.management import Management
@@ -137,7 +144,7 @@ def test_ctrl_c_in_the_middle_leaves_nothing():
         out, _ = demo.communicate(timeout=90)
     finally:
         if demo.poll() is None:
-            demo.kill()
+            end_demo(demo)
             demo.communicate()
     assert demo.returncode == 130, out
     assert "Interrupted. Stopping everything this demo started" in out

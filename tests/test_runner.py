@@ -152,3 +152,27 @@ def test_ctrl_c_while_a_role_still_imports_its_modules_is_quiet():
     out, _ = role.communicate(timeout=20)
     assert role.returncode == 0, out
     assert "Traceback" not in out and "KeyboardInterrupt" not in out, out
+
+
+SLOW_CLEANUP = textwrap.dedent("""
+    import time
+    from lessons.story import Story
+    with Story("runner test", []) as story:
+        story.cleanup(lambda: (time.sleep(2), print("cleanup finished", flush=True)), always=True)
+        print("ready", flush=True)
+        time.sleep(60)
+""")
+
+
+def test_a_second_ctrl_c_does_not_cut_the_cleanup_short():
+    """An impatient learner presses Ctrl+C twice: the demo still stops everything it started
+    (nodes of the lesson's own would otherwise outlive it) and says it is still stopping."""
+    demo = subprocess.Popen([sys.executable, "-c", SLOW_CLEANUP], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env={**os.environ, "NO_COLOR": "1"})
+    read_until(demo, "ready", timeout=20)
+    demo.send_signal(signal.SIGINT)
+    read_until(demo, "Interrupted. Stopping everything", timeout=10)
+    demo.send_signal(signal.SIGINT)
+    out, _ = demo.communicate(timeout=20)
+    assert "(Still stopping everything this demo started: a moment.)" in out
+    assert "cleanup finished" in out and "Traceback" not in out, out
