@@ -361,7 +361,10 @@ def retries_and_bad_input(story: Story, node: Node, env: dict, quorum: dict) -> 
     story.section("Bad input: three mistakes, one line each")
     bad = quorum["bad"]
     worker.wait_for(r"Reminder: past countdown", timeout=10)
-    story.check(True, "countdown=-30: published with an eta in the past and run at once (no error)")
+    past = bad.matches(r"countdown=-30: task \S+, eta (\S+),")
+    late = datetime.now(timezone.utc) - datetime.fromisoformat(past[0].group(1)) if past else timedelta(0)
+    story.check(late >= timedelta(seconds=30) and worker.count(r"Reminder: past countdown") == 1,
+                "countdown=-30: published with an eta in the past and run at once (no error)")
     naive = bad.matches(r"naive.*eta (\S+),")
     due = datetime.fromisoformat(naive[0].group(1)) - datetime.now(timezone.utc) if naive else timedelta(0)
     story.check(due > timedelta(hours=3) and not worker.matches(r"Reminder: naive eta"),
